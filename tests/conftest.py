@@ -1,0 +1,40 @@
+"""Test settings: no network, no telemetry; shared fixtures."""
+
+import os
+
+for key, value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "RAGAS_DO_NOT_TRACK": "true",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
+    os.environ.setdefault(key, value)
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def tiny_mnli() -> Path:
+    """40 MNLI training rows (TSV, with bare quotes in the text)."""
+    return FIXTURES / "mnli_tiny.tsv"
+
+
+@pytest.fixture(scope="session")
+def base_model_path() -> str:
+    from nli_judge.base_models import resolve_base_model
+
+    return resolve_base_model("all-MiniLM-L6-v2")
+
+
+@pytest.fixture(scope="session")
+def tokenizer(base_model_path):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(base_model_path)
