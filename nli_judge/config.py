@@ -45,6 +45,12 @@ class DataArguments:
     max_eval_samples: int | None = field(
         default=None, metadata={"help": "evaluate on only the first N validation pairs"}
     )
+    swap_contradictions: bool = field(
+        default=False,
+        metadata={"help": "augment: add every contradiction pair again with premise and "
+                  "hypothesis swapped (contradiction is symmetric); every contradiction pair "
+                  "then weighs 1/2 in the loss, so the label prior stays as it was"},
+    )
     label_fixes: str | None = field(
         default=None, metadata={"help": "CSV from nli_judge.audit with corrected labels"}
     )
@@ -64,6 +70,12 @@ class TrainConfig:
     num_train_epochs: float = field(default=4.0, metadata={"help": "epochs"})
     max_steps: int = field(default=-1, metadata={"help": "stop after N steps (overrides epochs)"})
     learning_rate: float = field(default=5e-5, metadata={"help": "peak learning rate"})
+    head_learning_rate: float | None = field(
+        default=None,
+        metadata={"help": "learning rate of the new classification head and pooler (default: "
+                  "--learning-rate); all-MiniLM-L6-v2's [CLS] was never trained for "
+                  "classification, a faster head gets it going"},
+    )
     lr_scheduler_type: str = field(default="linear", metadata={"help": "linear, cosine, ..."})
     warmup_ratio: float = field(default=0.1, metadata={"help": "share of steps for warm-up"})
     weight_decay: float = field(default=0.01, metadata={"help": "AdamW weight decay"})

@@ -116,3 +116,10 @@ def read_many(paths: list[str | Path]) -> NLIExamples:
     for p in paths:
         out.extend(read_pairs(p))
     return out
+
+
+def swap_contradictions(ex: NLIExamples, contradiction_id: int = 2) -> NLIExamples:
+    """The contradiction pairs of ``ex`` with premise and hypothesis swapped (ids + ':swap')."""
+    keep = [i for i, y in enumerate(ex.labels) if y == contradiction_id]
+    return NLIExamples([ex.hypotheses[i] for i in keep], [ex.premises[i] for i in keep],
+                       [contradiction_id] * len(keep), [ex.ids[i] + ":swap" for i in keep])

@@ -71,11 +71,13 @@ class NLIModel:
         hypotheses: Sequence[str],
         batch_size: int = 32,
         progress: bool = False,
+        max_length: int | None = None,
     ) -> np.ndarray:
         """Return an (n, 3) float32 array of probabilities, row i for pair i.
 
         Pairs are sorted by length and padded per batch (dynamic padding); inputs longer than
-        the model's max length are truncated premise-first.
+        ``max_length`` (default: the length the model was trained with, capped by its position
+        embeddings) are truncated premise-first.
         """
         if len(premises) != len(hypotheses):
             raise ValueError("premises and hypotheses differ in length")
@@ -83,9 +85,8 @@ class NLIModel:
         out = np.zeros((n, 3), dtype=np.float32)
         if n == 0:
             return out
-        enc = encode_pairs(
-            self.tokenizer, list(premises), list(hypotheses), self.encoding, self.max_length
-        )
+        limit = min(max_length or self.max_length, self.model.config.max_position_embeddings)
+        enc = encode_pairs(self.tokenizer, list(premises), list(hypotheses), self.encoding, limit)
         order = np.argsort([len(ids) for ids in enc["input_ids"]])
         batches = range(0, n, batch_size)
         if progress:

@@ -26,7 +26,7 @@ from transformers import AutoModelForSequenceClassification, AutoTokenizer, Trai
 from nli_judge.base_models import resolve_base_model
 from nli_judge.cli_args import parse_dataclasses
 from nli_judge.config import DataArguments, ModelArguments, TrainConfig
-from nli_judge.data import DataError, NLIExamples, read_many, read_pairs
+from nli_judge.data import DataError, NLIExamples, read_many, read_pairs, swap_contradictions
 from nli_judge.encoding import encode_pairs
 from nli_judge.label_fixes import apply_label_fixes, read_label_fixes
 from nli_judge.labels import ID2LABEL, LABEL2ID
@@ -54,12 +54,14 @@ def load_hub_dataset(name: str, split: str = "train") -> NLIExamples:
 
 
 def build_dataset(tokenizer, ex: NLIExamples, model_args: ModelArguments,
-                  soft: np.ndarray | None = None) -> Dataset:
+                  soft: np.ndarray | None = None, weights: np.ndarray | None = None) -> Dataset:
     enc = encode_pairs(tokenizer, ex.premises, ex.hypotheses, model_args.encoding,
                        model_args.max_length)
     cols = dict(enc, labels=list(ex.labels), length=[len(x) for x in enc["input_ids"]])
     if soft is not None:
         cols["soft_labels"] = soft.tolist()
+    if weights is not None:
+        cols["weights"] = weights.tolist()
     return Dataset.from_dict(cols)
 
 
@@ -92,12 +94,19 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
     counts: dict = {"train_files": data_args.dataset or data_args.train_file,
                     "train_pairs_read": len(train_ex)}
     soft = np.eye(3, dtype=np.float32)[train_ex.labels]
+    weights = None
     if data_args.label_fixes:
         fixes = read_label_fixes(data_args.label_fixes)
         train_ex, soft, fix_counts = apply_label_fixes(
             train_ex, fixes, data_args.label_fix_mode, data_args.soft_weight)
         counts["label_fixes"] = {"file": data_args.label_fixes,
                                  "mode": data_args.label_fix_mode, **fix_counts}
+    if data_args.swap_contradictions:
+        swapped = swap_contradictions(train_ex)
+        soft = np.concatenate([soft, np.eye(3, dtype=np.float32)[swapped.labels]])
+        train_ex.extend(swapped)
+        weights = np.where(np.asarray(train_ex.labels) == 2, 0.5, 1.0).astype(np.float32)
+        counts["swapped_contradictions_added"] = len(swapped)
     counts["train_pairs_used"] = len(train_ex)
     counts["train_label_counts"] = {ID2LABEL[i]: int(c) for i, c in
                                     enumerate(np.bincount(train_ex.labels, minlength=3))}
@@ -115,7 +124,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
         base, num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID)
     model.config.groundedchat_encoding = model_args.encoding
     model.config.groundedchat_max_length = model_args.max_length
-    train_ds = build_dataset(tokenizer, train_ex, model_args, soft)
+    train_ds = build_dataset(tokenizer, train_ex, model_args, soft, weights)
     val_ds = build_dataset(tokenizer, val_ex, model_args)
 
     report_to = setup_tracking(cfg.report_to, cfg.tracking_uri, cfg.experiment_name)
@@ -148,6 +157,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
         model=model, args=args, train_dataset=train_ds, eval_dataset=val_ds,
         data_collator=PairCollator(tokenizer), compute_metrics=compute_eval_metrics,
         callbacks=[table], label_smoothing=cfg.label_smoothing,
+        head_learning_rate=cfg.head_learning_rate,
     )
     mlflow = None
     if cfg.report_to == "mlflow":

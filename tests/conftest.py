@@ -38,3 +38,19 @@ def tokenizer(base_model_path):
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(base_model_path)
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory, tiny_mnli):
+    """A real 4-step training run (MiniLM, Trainer, MLflow in sqlite) on 40 pairs."""
+    from nli_judge.train import main
+
+    out = tmp_path_factory.mktemp("run")
+    db = out / "mlflow.db"
+    main([
+        "--train-file", str(tiny_mnli), "--validation-file", str(tiny_mnli),
+        "--max-steps", "4", "--batch-size", "8", "--logging-steps", "1",
+        "--output-dir", str(out), "--tracking-uri", f"sqlite:///{db}",
+        "--experiment-name", "test", "--run-name", "tiny",
+    ])
+    return out

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from nli_judge.data import DataError, read_pairs
+from nli_judge.data import DataError, read_pairs, swap_contradictions
 from nli_judge.labels import label_id
 
 
@@ -36,7 +36,8 @@ def test_skips_mnli_no_consensus_rows(tmp_path):
     [
         ("", "no rows"),
         ("index\tpremise\tgold_label\n1\tp\tneutral\n", "missing column(s) hypothesis"),
-        ("index\tpremise\thypothesis\tgold_label\n1\tp\th\tmaybe\n", "row 1: unknown label 'maybe'"),
+        ("index\tpremise\thypothesis\tgold_label\n1\tp\th\tmaybe\n",
+         "row 1: unknown label 'maybe'"),
     ],
 )
 def test_bad_files_give_one_line_errors(tmp_path, content, message):
@@ -51,3 +52,14 @@ def test_label_spellings():
     assert [label_id(x) for x in ("entailment", "N", "c", 0, "2")] == [0, 1, 2, 0, 2]
     with pytest.raises(ValueError):
         label_id(True)
+
+
+def test_swap_contradictions_swaps_only_contradictions(tiny_mnli):
+    ex = read_pairs(tiny_mnli)
+    swapped = swap_contradictions(ex)
+    first = ex.labels.index(2)
+    assert len(swapped) == ex.labels.count(2) == 14
+    assert set(swapped.labels) == {2}
+    assert swapped.premises[0] == ex.hypotheses[first]
+    assert swapped.hypotheses[0] == ex.premises[first]
+    assert swapped.ids[0] == ex.ids[first] + ":swap"

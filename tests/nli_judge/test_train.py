@@ -10,20 +10,7 @@ from nli_judge.cli_args import parse_dataclasses
 from nli_judge.config import DataArguments, ModelArguments, TrainConfig
 from nli_judge.data import DataError
 from nli_judge.model import NLIModel
-from nli_judge.train import load_hub_dataset, main, train
-
-
-@pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory, tiny_mnli):
-    out = tmp_path_factory.mktemp("run")
-    db = out / "mlflow.db"
-    main([
-        "--train-file", str(tiny_mnli), "--validation-file", str(tiny_mnli),
-        "--max-steps", "4", "--batch-size", "8", "--logging-steps", "1",
-        "--output-dir", str(out), "--tracking-uri", f"sqlite:///{db}",
-        "--experiment-name", "test", "--run-name", "tiny",
-    ])
-    return out
+from nli_judge.train import load_hub_dataset, train
 
 
 def test_training_writes_model_table_and_metrics(tiny_run):
@@ -70,14 +57,16 @@ def test_mlflow_run_is_tracked_in_sqlite(tiny_run):
 def test_concat_encoding_and_soft_label_fixes_train(tmp_path, tiny_mnli):
     fixes = tmp_path / "fixes.csv"
     fixes.write_text("id,new_label,exclude\nmnli_tiny.tsv:1,neutral,\nmnli_tiny.tsv:2,,yes\n")
-    m, d, c = ModelArguments(encoding="concat", max_length=64), DataArguments(
-        train_file=[str(tiny_mnli)], validation_file=str(tiny_mnli), label_fixes=str(fixes),
-        label_fix_mode="soft"), TrainConfig(output_dir=str(tmp_path / "o"), max_steps=2,
-                                            batch_size=8, report_to="none", label_smoothing=0.1)
+    m = ModelArguments(encoding="concat", max_length=64)
+    d = DataArguments(train_file=[str(tiny_mnli)], validation_file=str(tiny_mnli),
+                      label_fixes=str(fixes), label_fix_mode="soft", swap_contradictions=True)
+    c = TrainConfig(output_dir=str(tmp_path / "o"), max_steps=2, batch_size=8, report_to="none",
+                    label_smoothing=0.1, head_learning_rate=1e-3)
     metrics = train(m, d, c)
     assert metrics["n"] == 40
     card = (tmp_path / "o" / "RUN_CARD.md").read_text()
     assert '"softened": 1' in card and '"excluded": 1' in card
+    assert '"swapped_contradictions_added": 14' in card and '"train_pairs_used": 53' in card
     assert NLIModel.load(tmp_path / "o" / "final").encoding == "concat"
 
 
