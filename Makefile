@@ -10,7 +10,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export RAGAS_DO_NOT_TRACK := true
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run demo test lint pytest data train-nli evaluate-nli audit-nli clean
+.PHONY: setup run demo test lint pytest data train-nli compare-nli evaluate-nli audit-nli bench calibrate benchmark clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11 is needed)"; exit 1; }
@@ -43,11 +43,24 @@ data:  ## rebuild data/ from ../shared/data (developers only; the result is comm
 train-nli: setup  ## train the shipped MNLI model (see nli_judge/checkpoint/MODEL_CARD.md)
 	$(BIN)/python -m nli_judge.train --config configs/nli_minilm_pair.json
 
+compare-nli: setup  ## pair vs concat encodings, same data and budget
+	$(BIN)/python -m nli_judge.train --config configs/nli_compare_pair.json
+	$(BIN)/python -m nli_judge.train --config configs/nli_compare_concat.json
+
 evaluate-nli: setup
 	$(BIN)/python -m nli_judge.evaluate --data data/nli/mnli_heldout.tsv
 
 audit-nli: setup
 	$(BIN)/python -m nli_judge.audit --data data/nli/mnli_train.tsv
+
+bench: setup  ## judge speed on the fixed workload
+	$(BIN)/python -m nli_judge.bench
+
+calibrate: setup  ## judge settings from dev data, written beside the model
+	$(BIN)/python -m eval.calibrate --windows 400:1 400:2 400:4 400:0
+
+benchmark: setup  ## python -m eval.run, the faithfulness benchmark
+	$(BIN)/python -m eval.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

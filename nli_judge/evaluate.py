@@ -35,9 +35,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--json", type=Path, help="write the metrics as JSON here")
     ap.add_argument("--png", type=Path, help="draw the confusion matrix to this PNG")
     ap.add_argument("--batch-size", type=int, default=32, help="pairs per batch")
+    ap.add_argument("--int8", action="store_true", help="int8 dynamic quantisation (CPU)")
     args = ap.parse_args(argv)
     try:
         model = NLIModel.load(args.model)
+        if args.int8:
+            model.quantize_int8()
         m = evaluate_file(args.data, model, args.batch_size, progress=True)
     except (DataError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}") from None
