@@ -1,17 +1,22 @@
-"""The NLI model and (later) the faithfulness judge built on it.
+"""The NLI model and the faithfulness judge built on it.
 
 Public API:
 - ``NLIModel``: ``NLIModel.load()`` loads the shipped MNLI checkpoint;
   ``.predict(premises, hypotheses)`` returns (n, 3) probabilities, label-id order
   0 entailment, 1 neutral, 2 contradiction.
 - ``LABELS``: the label names in id order.
+- ``FaithfulnessJudge``: ``FaithfulnessJudge.load().score(answer, passages, question)`` ->
+  ``FaithfulnessResult`` (score, verdict, one ``SentenceVerdict`` per answer sentence).
 - ``read_pairs`` / ``NLIExamples``: labelled pair files; ``nli_metrics``: their metrics.
 """
 
 from nli_judge.data import DataError, NLIExamples, read_pairs
+from nli_judge.faithfulness import FaithfulnessJudge, JudgeSettings
 from nli_judge.labels import LABELS
 from nli_judge.metrics import nli_metrics
 from nli_judge.model import SHIPPED_MODEL_DIR, NLIModel
+from nli_judge.results import FaithfulnessResult, SentenceVerdict
 
-__all__ = ["LABELS", "SHIPPED_MODEL_DIR", "DataError", "NLIExamples", "NLIModel", "nli_metrics",
+__all__ = ["LABELS", "SHIPPED_MODEL_DIR", "DataError", "FaithfulnessJudge", "FaithfulnessResult",
+           "JudgeSettings", "NLIExamples", "NLIModel", "SentenceVerdict", "nli_metrics",
            "read_pairs"]

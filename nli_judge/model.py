@@ -61,6 +61,13 @@ class NLIModel:
         )
         return cls(model, tokenizer, encoding=encoding, max_length=max_length)
 
+    def quantize_int8(self) -> NLIModel:
+        """Switch the Linear layers to int8 dynamic quantisation (CPU only); returns self."""
+        from torch.ao.quantization import quantize_dynamic
+
+        self.model = quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        return self
+
     @property
     def device(self) -> torch.device:
         return next(self.model.parameters()).device

@@ -1,0 +1,56 @@
+"""Cheap lexical checks beside the NLI model: numbers a claim has that its evidence lacks
+(NLI models often miss 500 vs 5000), and how much of a claim's wording a window shares."""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(_WORDS) + r")\b", re.IGNORECASE)
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers in ``text``, normalised: "1,000" -> "1000", "2.50" -> "2.5", "two" -> "2"."""
+    found = set()
+    for m in _NUMBER.finditer(text):
+        n = m.group(0)
+        if re.fullmatch(r"\d{1,3}(,\d{3})+", n):
+            n = n.replace(",", "")
+        n = n.replace(",", ".")
+        if "." in n:
+            n = n.rstrip("0").rstrip(".")
+        found.add(n.lstrip("0") or "0")
+    found |= {_WORDS[m.group(1).lower()] for m in _WORD_NUMBER.finditer(text)}
+    return found
+
+
+def missing_numbers(claim: str, evidence: str) -> set[str]:
+    """Numbers of ``claim`` that ``evidence`` does not mention."""
+    return numbers(claim) - numbers(evidence)
+
+
+_STOP = set("""a an the and or but if of to in on at by for with from as is are was were be been
+it its this that these those not no do does did so than then there what which who how when where
+can will just should also into about over after before very""".split())
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased, crudely stemmed words that are not stop words."""
+    return {_stem(w) for w in _TOKEN.findall(text.lower()) if w not in _STOP}
+
+
+def overlap(claim: str, evidence: str) -> float:
+    """Share of the claim's content words that appear in the evidence (1.0 for none)."""
+    words = content_words(claim)
+    return len(words & content_words(evidence)) / len(words) if words else 1.0
