@@ -1,0 +1,101 @@
+"""The bundled faithfulness datasets as one shape of item: answer, passages, label.
+
+``label`` is 1 for faithful (supported / attributable / consistent / the right answer) and 0
+for unfaithful. Every loader reads only ``data/benchmarks`` (built by scripts/build_data.py).
+
+Splits: ``dev`` sets may tune thresholds; ``test`` sets are only ever scored.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "benchmarks"
+
+
+@dataclass
+class FaithItem:
+    id: str
+    answer: str
+    passages: list[str]
+    label: int  # 1 faithful, 0 unfaithful
+    question: str | None = None
+    meta: dict = field(default_factory=dict)
+
+
+def _jsonl(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def wice(split: str, data_dir: Path = DATA_DIR) -> list[FaithItem]:
+    """WiCE claims with their cited article's sentences; supported = 1, else 0."""
+    rows = _jsonl(data_dir / "wice" / f"claim_{split}.jsonl.gz")
+    return [FaithItem(f"wice-{split}-{i}", r["claim"], [" ".join(r["evidence"])],
+                      int(r["label"] == "supported"), meta={"wice_label": r["label"]})
+            for i, r in enumerate(rows)]
+
+
+def halueval(task: str, split: str, data_dir: Path = DATA_DIR, limit: int | None = None,
+             last: bool = False) -> list[FaithItem]:
+    """HaluEval qa / dialogue / summarization: each row gives a right (1) and a hallucinated
+    (0) output. The hallucinations were written by ChatGPT, not judged per item by people.
+    ``limit`` rows from the start, or from the end with ``last`` (the NLI model trained on
+    qa train rows 0-1999, so tuning uses the last rows)."""
+    rows = _jsonl(data_dir / "halueval" / f"{task}_{split}.jsonl.gz")
+    offset = len(rows) - limit if (last and limit) else 0
+    rows = rows[offset:offset + limit] if limit else rows
+    keys = {"qa": ("right_answer", "hallucinated_answer", "knowledge", "question"),
+            "dialogue": ("right_response", "hallucinated_response", "knowledge", None),
+            "summarization": ("right_summary", "hallucinated_summary", "document", None)}[task]
+    right, wrong, ctx, q = keys
+    items = []
+    for i, r in enumerate(rows):
+        meta = {"dialogue_history": r["dialogue_history"]} if task == "dialogue" else {}
+        for label, key in ((1, right), (0, wrong)):
+            items.append(FaithItem(f"halueval-{task}-{split}-{offset + i}-{label}", r[key],
+                                   [r[ctx]], label,
+                                   r[q] if q else None, meta))
+    return items
+
+
+def begin(part: str, data_dir: Path = DATA_DIR, generic: bool = False) -> list[FaithItem]:
+    """BEGIN (e.g. ``dev_wow``, ``test_wow``): fully attributable = 1, not = 0. "Generic"
+    responses are left out unless ``generic`` (then only they are returned, label 1)."""
+    with gzip.open(data_dir / "begin" / f"begin_{part}.tsv.gz", "rt", encoding="utf-8",
+                   newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    items = []
+    for i, r in enumerate(rows):
+        lab = r["begin_label"].strip()
+        if (lab == "Generic") != generic:
+            continue
+        items.append(FaithItem(f"begin-{part}-{i}", r["response"], [r["knowledge"]],
+                               int(lab in ("Fully attributable", "Generic")),
+                               meta={"message": r["message"], "begin_label": lab}))
+    return items
+
+
+SUMMEDITS_DOMAINS = ("ectsum", "news", "podcast", "qmsumm", "sales_call", "sales_email",
+                     "samsum", "scitldr")
+
+
+def summedits(domain: str, data_dir: Path = DATA_DIR) -> list[FaithItem]:
+    """SummEdits: a document and an (edited) summary; consistent = 1."""
+    rows = _jsonl(data_dir / "summedits" / f"summedits_{domain}.jsonl.gz")
+    return [FaithItem(f"summedits-{domain}-{r['id']}", r["summary"], [r["doc"]],
+                      int(str(r["label"]) == "1"), meta={"domain": domain}) for r in rows]
+
+
+# Development sets: thresholds and judge settings may be tuned on these, never on test sets.
+DEV_SETS: dict[str, Callable[[], list[FaithItem]]] = {
+    "wice-dev": lambda: wice("dev"),
+    "begin-dev": lambda: begin("dev_cmu") + begin("dev_tc") + begin("dev_wow"),
+    "halueval-qa-train": lambda: halueval("qa", "train", limit=300, last=True),
+    "halueval-dialogue-train": lambda: halueval("dialogue", "train", limit=300, last=True),
+}

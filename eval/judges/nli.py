@@ -1,0 +1,42 @@
+"""``nli``: the project's sentence-level FaithfulnessJudge; ``nli-doc``: the same model with
+the whole context as one premise and the whole answer as one hypothesis, truncated to 512
+tokens the way a plain pipeline would (the naive baseline)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from eval.datasets import FaithItem
+from eval.judges.base import Judge
+from nli_judge.faithfulness import FaithfulnessJudge
+from nli_judge.model import NLIModel
+
+
+class NLISentenceJudge(Judge):
+    name = "nli"
+
+    def __init__(self, model: str | None = None, **settings):
+        super().__init__()
+        self.judge = FaithfulnessJudge.load(model, **settings)
+
+    def score(self, items: Sequence[FaithItem], progress: bool = False) -> np.ndarray:
+        results = self.judge.score_batch(
+            [{"answer": it.answer, "passages": it.passages, "question": it.question}
+             for it in items], progress=progress)
+        return np.array([r.score for r in results])
+
+
+class NLIDocJudge(Judge):
+    name = "nli-doc"
+
+    def __init__(self, model: str | NLIModel | None = None):
+        super().__init__()
+        self.model = model if isinstance(model, NLIModel) else NLIModel.load(model)
+
+    def score(self, items: Sequence[FaithItem], progress: bool = False) -> np.ndarray:
+        probs = self.model.predict([" ".join(it.passages) for it in items],
+                                   [it.answer for it in items], progress=progress,
+                                   max_length=512)
+        return probs[:, 0]

@@ -1,0 +1,144 @@
+"""Write benchmark results: console table, JSON, Markdown, PNG charts, an MLflow run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+# LLM-AggreFact leaderboard, balanced accuracy on WiCE test (published, not rerun).
+PUBLISHED_WICE = {
+    "MiniCheck-Flan-T5-L": 72.2, "AlignScore": 66.0, "SummaC-ZS": 62.8, "GPT-4o": 78.5,
+}
+COLUMNS = ("judge", "dataset", "n", "balanced_accuracy", "roc_auc", "pr_auc", "f1_unfaithful",
+           "p50_ms", "p95_ms", "items_per_s", "cost_per_1k_usd")
+
+
+def _fmt(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.3f}" if abs(v) < 10 else f"{v:.1f}"
+    return str(v)
+
+
+def macro_rows(results: list[dict]) -> list[dict]:
+    """Per judge: the macro average of balanced accuracy / ROC AUC / PR AUC over datasets."""
+    rows = []
+    for judge in dict.fromkeys(r["judge"] for r in results):
+        mine = [r for r in results if r["judge"] == judge]
+        row = {"judge": judge, "dataset": "macro", "n": sum(r["n"] for r in mine)}
+        for k in ("balanced_accuracy", "roc_auc", "pr_auc", "f1_unfaithful"):
+            vals = [r[k] for r in mine if r.get(k) is not None]
+            row[k] = float(np.mean(vals)) if vals else None
+        for k in ("p50_ms", "p95_ms", "items_per_s", "cost_per_1k_usd"):
+            vals = [r[k] for r in mine if r.get(k) is not None]
+            row[k] = float(np.median(vals)) if vals else None
+        rows.append(row)
+    return rows
+
+
+def table(rows: list[dict], columns=COLUMNS) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_fmt(r.get(c)) for c in columns) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def write_json(path: Path, payload: dict) -> None:
+    slim = {**payload, "results": [{k: v for k, v in r.items() if k not in ("scores", "labels")}
+                                   for r in payload["results"]]}
+    path.write_text(json.dumps(slim, indent=2) + "\n")
+
+
+def write_markdown(path: Path, payload: dict) -> None:
+    results = payload["results"]
+    lines = ["# Faithfulness benchmark", "", f"Command: `{payload['command']}`  ",
+             f"Run: {payload['started']}, {payload['wall_s']:.0f} s on {payload['machine']}", "",
+             "Balanced accuracy, ROC AUC and PR AUC with unfaithful as the positive class; "
+             "thresholds tuned on each set's calibration items, never on scored ones.", "",
+             "## Macro average over datasets", "", table(macro_rows(results)), "",
+             "## Per dataset", "", table(results), ""]
+    wice = [r for r in results if r["dataset"] == "wice"]
+    if wice:
+        lines += ["## WiCE test beside published checkers", "",
+                  "| checker | balanced accuracy (%) | source |", "|---|---:|---|"]
+        lines += [f"| {r['judge']} (ours) | {100 * r['balanced_accuracy']:.1f} | this run |"
+                  for r in wice]
+        lines += [f"| {k} | {v:.1f} | published (LLM-AggreFact), not rerun |"
+                  for k, v in PUBLISHED_WICE.items()]
+        lines.append("")
+    for key, title in (("mnli", "NLI model on MNLI held-out"), ("ratings", "Human ratings")):
+        if payload.get(key):
+            lines += [f"## {title}", "", "```json", json.dumps(payload[key], indent=2), "```", ""]
+    notes = sorted({r["note"] for r in results if r.get("note")})
+    lines += ["## Notes", ""] + [f"- {n}" for n in notes]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_charts(out: Path, results: list[dict]) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import roc_curve
+
+    paths = []
+    datasets = list(dict.fromkeys(r["dataset"] for r in results))
+    judges = list(dict.fromkeys(r["judge"] for r in results))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(4 * len(datasets), 4), squeeze=False)
+    for ax, ds in zip(axes[0], datasets, strict=True):
+        for r in (r for r in results if r["dataset"] == ds):
+            y, s = 1 - np.array(r["labels"]), -np.array(r["scores"], dtype=float)
+            ok = ~np.isnan(s)
+            if len(np.unique(y[ok])) == 2:
+                fpr, tpr, _ = roc_curve(y[ok], s[ok])
+                ax.plot(fpr, tpr, label=f"{r['judge']} ({_fmt(r['roc_auc'])})")
+        ax.plot([0, 1], [0, 1], "k:", lw=0.8)
+        ax.set_title(ds)
+        ax.set_xlabel("false positive rate")
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("true positive rate (unfaithful caught)")
+    fig.tight_layout()
+    paths.append(out / "roc_curves.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(datasets) * len(judges) / 2), 4))
+    width = 0.8 / max(len(judges), 1)
+    for j, judge in enumerate(judges):
+        vals = [next((r["balanced_accuracy"] for r in results
+                      if r["judge"] == judge and r["dataset"] == ds), np.nan) for ds in datasets]
+        ax.bar(np.arange(len(datasets)) + j * width, vals, width, label=judge)
+    ax.axhline(0.5, color="k", ls=":", lw=0.8)
+    ax.set_xticks(np.arange(len(datasets)) + width * (len(judges) - 1) / 2, datasets,
+                  rotation=20)
+    ax.set_ylabel("balanced accuracy")
+    ax.set_ylim(0.3, 1.0)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    paths.append(out / "balanced_accuracy.png")
+    fig.savefig(paths[-1], dpi=100)
+    plt.close(fig)
+    return paths
+
+
+def log_mlflow(payload: dict, files: list[Path], tracking_uri: str) -> str | None:
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    from nli_judge.tracking import setup_tracking
+
+    setup_tracking("mlflow", tracking_uri, "faithfulness-benchmark")
+    import mlflow
+
+    with mlflow.start_run(run_name="eval.run") as run:
+        mlflow.log_params({"command": payload["command"][:250],
+                           "datasets": ",".join(payload["datasets"]),
+                           "judges": ",".join(payload["judges"])})
+        for r in payload["results"] + macro_rows(payload["results"]):
+            for k in ("balanced_accuracy", "roc_auc", "pr_auc", "f1_unfaithful", "p50_ms"):
+                if r.get(k) is not None:
+                    mlflow.log_metric(f"{r['judge']}.{r['dataset']}.{k}".replace("-", "_"), r[k])
+        for f in files:
+            mlflow.log_artifact(str(f))
+        return run.info.run_id
