@@ -41,15 +41,21 @@ def evidence_windows(
     count_tokens: Callable[[str], int],
     budget: int,
     overlap: int = 1,
+    max_sentences: int | None = None,
 ) -> list[tuple[int, int]]:
-    """Windows of ``passage`` with at most ``budget`` tokens each (by ``count_tokens``)."""
+    """Windows of ``passage`` with at most ``budget`` tokens (by ``count_tokens``) and at
+    most ``max_sentences`` sentences each (None: no sentence limit)."""
     if not passage.strip():
         return []
     stripped = (len(passage) - len(passage.lstrip()), len(passage.rstrip()))
-    if count_tokens(passage) <= budget:
+    sentences = split_sentences(passage)
+    if count_tokens(passage) <= budget and (max_sentences is None
+                                            or len(sentences) <= max_sentences):
         return [stripped]
+    limit = max_sentences or len(sentences) + 1
+    overlap = min(overlap, max(0, limit - 1))
     units: list[tuple[int, int, int]] = []  # (start, end, tokens), sentences or pieces
-    for s, e in split_sentences(passage):
+    for s, e in sentences:
         n = count_tokens(passage[s:e])
         if n > budget:
             units += [(a, b, count_tokens(passage[a:b])) for a, b in
@@ -59,7 +65,7 @@ def evidence_windows(
     windows, i = [], 0
     while i < len(units):
         j, used = i, 0
-        while j < len(units) and (used + units[j][2] <= budget or j == i):
+        while j < len(units) and j - i < limit and (used + units[j][2] <= budget or j == i):
             used += units[j][2]
             j += 1
         windows.append((units[i][0], units[j - 1][1]))
