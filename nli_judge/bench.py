@@ -45,7 +45,7 @@ def workloads() -> dict[str, list[str]]:
 def run(judge: FaithfulnessJudge, passages: list[str], repeats: int, warmup: int = 2) -> dict:
     for _ in range(warmup):
         judge.score(ANSWER, passages)
-    times, pairs = [], 0
+    times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         r = judge.score(ANSWER, passages)

@@ -177,13 +177,18 @@ class FaithfulnessJudge:
         for k, prep in enumerate(prepared):
             per_claim = []
             for ci in prep.claim_rows:
-                found = rows.get((k, ci), [])
-                probs = np.array([p for _, p in found]).reshape(-1, 3)
-                ok = np.array([self._numbers_ok(prep, ci, key) for key, _ in found], dtype=bool)
-                rel = np.array([self._overlap(prep, ci, key) for key, _ in found])
-                per_claim.append((probs, ok, rel))
+                per_claim.append(self._claim_arrays(prep, ci, rows.get((k, ci), [])))
             out.append(per_claim)
         return out
+
+    @classmethod
+    def _claim_arrays(cls, prep: _Prepared, ci: int, found: list
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pairs, 3) probabilities, numbers-present flags and word overlaps of one claim."""
+        probs = np.array([p for _, p in found]).reshape(-1, 3)
+        ok = np.array([cls._numbers_ok(prep, ci, key) for key, _ in found], dtype=bool)
+        rel = np.array([cls._overlap(prep, ci, key) for key, _ in found], dtype=float)
+        return probs, ok, rel
 
     @staticmethod
     def _numbers_ok(prep: _Prepared, ci: int, key: tuple[int, int]) -> bool:
@@ -231,9 +236,7 @@ class FaithfulnessJudge:
                 sv.label, sv.score = "unsupported", 0.0
                 scores.append(0.0)
                 continue
-            probs = np.array([p for _, p in found])
-            ok = np.array([self._numbers_ok(prep, ci, key) for key, _ in found], dtype=bool)
-            rel = np.array([self._overlap(prep, ci, key) for key, _ in found])
+            probs, ok, rel = self._claim_arrays(prep, ci, found)
             sv.label, sv.score, j = decide_sentence(probs, ok, rel, st)
             top = int(probs[:, 0].argmax())
             if st.check_numbers and not ok[top] and sv.label != "contradicted":
