@@ -198,7 +198,12 @@ class FaithfulnessJudge:
 
     @staticmethod
     def _overlap(prep: _Prepared, ci: int, key: tuple[int, int]) -> float:
+        """Word overlap of claim and window; 0 for a bare fragment ("American") judged beside
+        its claim form: a fragment alone is no statement, so it may support but not
+        contradict (MNLI models call "American" a contradiction of most sentences)."""
         wi, hi = key
+        if hi == 0 and len(prep.hypotheses[ci]) > 1:
+            return 0.0
         pi, s, e = prep.windows[wi]
         return overlap(prep.hypotheses[ci][hi], prep.passages[pi][s:e])
 

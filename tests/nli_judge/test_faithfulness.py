@@ -76,9 +76,12 @@ def test_mixed_answer_marks_each_sentence_and_offsets_point_at_the_text(judge):
     for s in r.sentences:
         assert answer[s.start:s.end] == s.text
     assert r.sentences[2].text == "It often causes hair loss."
-    # The answer's score is the calibrated aggregate (mean) of its claim sentences' scores.
+    # The answer's score is the calibrated aggregate of its claim sentences' scores.
     claims = [s.score for s in r.sentences if s.label != "no_claim"]
-    assert r.score == pytest.approx(sum(claims) / len(claims))
+    how = judge.settings.aggregate
+    expected = {"min": min(claims), "mean": sum(claims) / len(claims),
+                "share": sum(s.label == "supported" for s in r.sentences) / len(claims)}[how]
+    assert r.score == pytest.approx(expected)
     assert r.score < judge.score("Nausea is a common side effect.", [PASSAGE]).score
 
 
@@ -86,6 +89,17 @@ def test_short_answer_uses_the_question(judge):
     r = judge.score("Type 2 diabetes", [PASSAGE], question="What is metformin used to treat?")
     assert r.sentences[0].label == "supported"
     assert "metformin" in r.sentences[0].claim.lower()
+
+
+def test_bare_fragment_does_not_contradict_its_evidence(judge):
+    # Seen on HaluEval qa dev: "American" alone scored 0.94 contradiction against this text.
+    passage = ("Stanley Tucci and Richard Schiff appear in supporting roles. Stanley Tucci "
+               "(born November 11, 1960) is an American character actor, writer, producer.")
+    r = judge.score("American", [passage],
+                    question="The Public Eye features an actor with the last name Tucci of what "
+                    "nationality?")
+    assert r.sentences[0].label != "contradicted"
+    assert r.verdict == "faithful"
 
 
 @pytest.mark.parametrize("answer, passages", [
