@@ -12,13 +12,50 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import hashlib
 import json
+import random
+import re
 import shutil
+import tarfile
+import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
 
 ANLI_LABELS = {"e": "entailment", "n": "neutral", "c": "contradiction"}
 HALUEVAL_NLI_ROWS = 2000
+MEDQUAD_HELDOUT_QUESTIONS = 1000  # questions kept apart for retrieval evaluation
+
+
+def medquad_docs(tar_path: Path) -> tuple[list[dict], list[dict]]:
+    """MedQuAD answers as documents (deduplicated by text) and its questions, each pointing at
+    the document that answers it. Whitespace is normalised; nothing else is changed."""
+    docs: dict[str, dict] = {}
+    questions: list[dict] = []
+    with tarfile.open(tar_path) as tar:
+        members = sorted((m for m in tar.getmembers() if m.name.endswith(".xml")),
+                         key=lambda m: m.name)
+        for m in members:
+            root = ET.fromstring(tar.extractfile(m).read())
+            collection = m.name.split("/")[1].split("_", 1)[1].removesuffix("_QA").removesuffix(
+                "_QA_XML")
+            focus = (root.findtext("Focus") or "").strip()
+            for pair in root.iter("QAPair"):
+                q = re.sub(r"\s+", " ", pair.findtext("Question") or "").strip()
+                a = re.sub(r"[ \t]+", " ", pair.findtext("Answer") or "")
+                a = re.sub(r"\s*\n\s*", "\n", a).strip()
+                if not q or len(a) < 40:
+                    continue
+                key = hashlib.sha1(a.encode()).hexdigest()[:12]
+                doc_id = f"medquad-{key}"
+                qtype = pair.find("Question").get("qtype") or "information"
+                if doc_id not in docs:  # the question itself stays out of the document
+                    docs[doc_id] = {"id": doc_id, "title": f"{focus} ({qtype})", "focus": focus,
+                                    "collection": collection, "url": root.get("url", ""),
+                                    "text": a}
+                questions.append({"question": q, "doc_id": doc_id, "collection": collection,
+                                  "qtype": qtype})
+    return list(docs.values()), questions
 
 
 def halueval_nli_pairs(rows: list[dict]) -> list[dict]:
@@ -141,6 +178,21 @@ def build(shared: Path, out: Path) -> list[tuple[str, int, str, str, str]]:
         n = _write_jsonl_gz(out / target, rows)
         made.append((target, n, "Apache-2.0", "salesforce/factualNLG @ 0da1dfa",
                      "JSON list rewritten as gzipped JSON lines; NEVER trained on"))
+    # --- MedQuAD: the chatbot's default knowledge base --------------------------------------
+    docs, questions = medquad_docs(shared / "medquad.tar.gz")
+    rng = random.Random(0)
+    heldout = sorted(rng.sample(range(len(questions)), MEDQUAD_HELDOUT_QUESTIONS))
+    src = "github abachaa/MedQuAD @ 577bd37 (NIH sites)"
+    n = _write_jsonl_gz(out / "medquad" / "documents.jsonl.gz", docs)
+    made.append(("medquad/documents.jsonl.gz", n, "CC BY 4.0", src,
+                 "each distinct answer is a document (title = focus and question type, "
+                 "collection, url; the question text is left out); whitespace normalised; "
+                 "the 3 MedlinePlus collections without answers are absent upstream"))
+    n = _write_jsonl_gz(out / "medquad" / "questions_heldout.jsonl.gz",
+                        (questions[i] for i in heldout))
+    made.append(("medquad/questions_heldout.jsonl.gz", n, "CC BY 4.0", src,
+                 f"{MEDQUAD_HELDOUT_QUESTIONS} questions (seeded sample) with the id of the "
+                 "document that answers them, for `python -m chatbot.eval_retrieval`"))
     return made
 
 
