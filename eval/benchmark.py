@@ -9,8 +9,18 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from eval.datasets import SUMMEDITS_DOMAINS, FaithItem, begin, halueval, summedits, wice
+from eval.datasets import (
+    SUMMEDITS_DOMAINS,
+    FaithItem,
+    RatingsError,
+    begin,
+    halueval,
+    ratings,
+    summedits,
+    wice,
+)
 
 
 @dataclass
@@ -20,6 +30,8 @@ class BenchmarkSet:
     calibration: Callable[[], list[FaithItem]]
     calibration_source: str
     note: str = ""
+    aside: Callable[[], list[FaithItem]] | None = None  # reported apart, not in the metrics
+    aside_name: str = ""
 
 
 def _every_fifth(items: list[FaithItem], calibration: bool) -> list[FaithItem]:
@@ -57,10 +69,24 @@ SETS: dict[str, BenchmarkSet] = {
     "begin": BenchmarkSet(
         "begin", lambda: begin("test_wow"),
         lambda: begin("dev_cmu") + begin("dev_tc") + begin("dev_wow"), "BEGIN dev (cmu, tc, wow)",
-        "fully attributable vs not; Generic responses reported apart"),
+        "BEGIN: fully attributable vs not; Generic responses reported apart (share the judge "
+        "calls faithful)",
+        aside=lambda: begin("test_wow", generic=True), aside_name="BEGIN Generic responses"),
     "summedits": BenchmarkSet("summedits", lambda: _summedits(False), lambda: _summedits(True),
                               "every 5th item per domain (never scored)", "8 domains"),
 }
+
+
+def ratings_set(path: Path) -> BenchmarkSet:
+    """Human ratings from the app as a benchmark set (every 5th item tunes the threshold)."""
+    items = ratings(path)
+    if len(items) < 5:
+        raise RatingsError(f"{path}: {len(items)} rated item(s); at least 5 are needed (every "
+                           "5th tunes the threshold, the rest are scored)")
+    return BenchmarkSet("ratings", lambda: _every_fifth(items, False),
+                        lambda: _every_fifth(items, True), "every 5th rated item (never scored)",
+                        f"ratings: {len(items)} items from {path}; faithful = raters' mean "
+                        "faithfulness >= 4 of 5")
 
 
 def stratified_sample(items: list[FaithItem], limit: int | None, seed: int = 0
@@ -69,9 +95,13 @@ def stratified_sample(items: list[FaithItem], limit: int | None, seed: int = 0
     if not limit or len(items) <= limit:
         return list(items)
     rng = random.Random(seed)
+    if limit == 1:
+        return [items[rng.randrange(len(items))]]
     keep: set[int] = set()
-    for label in (0, 1):
-        idx = [i for i, it in enumerate(items) if it.label == label]
+    by_label = {lab: [i for i, it in enumerate(items) if it.label == lab] for lab in (0, 1)}
+    for idx in by_label.values():
         k = round(limit * len(idx) / len(items))
+        if idx and limit >= 2:
+            k = max(k, 1)  # a tiny sample still holds both labels
         keep |= set(rng.sample(idx, min(k, len(idx))))
     return [it for i, it in enumerate(items) if i in keep]

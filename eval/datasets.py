@@ -92,6 +92,64 @@ def summedits(domain: str, data_dir: Path = DATA_DIR) -> list[FaithItem]:
                       int(str(r["label"]) == "1"), meta={"domain": domain}) for r in rows]
 
 
+RATINGS_FIELDS = ("item_id", "rater", "answer", "passages", "faithfulness")
+FAITHFUL_RATING = 4  # rubric: 5 fully supported, 4 a minor unsupported detail, 3 partly ...
+
+
+class RatingsError(ValueError):
+    """A ratings file that cannot be read: says which file, row and field."""
+
+
+def _rating_rows(path: Path) -> list[dict]:
+    text = Path(path).read_text(encoding="utf-8")
+    if Path(path).suffix.lower() == ".csv":
+        rows = list(csv.DictReader(text.splitlines()))
+        for r in rows:
+            try:
+                r["passages"] = json.loads(r.get("passages") or "[]")
+            except json.JSONDecodeError as e:
+                raise RatingsError(f"{path}: passages of item {r.get('item_id')!r} are not a "
+                                   f"JSON list ({e})") from None
+        return rows
+    rows = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise RatingsError(f"{path}, line {n}: not JSON ({e})") from None
+    return rows
+
+
+def ratings(path: Path) -> list[FaithItem]:
+    """Human ratings exported by the app's rating form (CSV or JSONL, one row per rater and
+    item: ``item_id, rater, question, answer, passages, faithfulness`` 1-5, ...). Items are
+    the rated answers; label 1 when the raters' mean faithfulness is >= 4."""
+    rows = _rating_rows(path)
+    if not rows:
+        raise RatingsError(f"{path}: no ratings")
+    by_item: dict[str, list[dict]] = {}
+    for n, r in enumerate(rows, 1):
+        missing = [f for f in RATINGS_FIELDS if r.get(f) in (None, "")]
+        if missing:
+            raise RatingsError(f"{path}, row {n}: missing {', '.join(missing)}")
+        try:
+            r["faithfulness"] = int(r["faithfulness"])
+        except (TypeError, ValueError):
+            raise RatingsError(f"{path}, row {n}: faithfulness must be 1-5") from None
+        if not 1 <= r["faithfulness"] <= 5:
+            raise RatingsError(f"{path}, row {n}: faithfulness must be 1-5")
+        by_item.setdefault(str(r["item_id"]), []).append(r)
+    items = []
+    for item_id, rs in by_item.items():
+        mean = sum(r["faithfulness"] for r in rs) / len(rs)
+        first = rs[0]
+        items.append(FaithItem(f"rating-{item_id}", first["answer"], list(first["passages"]),
+                               int(mean >= FAITHFUL_RATING), first.get("question") or None,
+                               meta={"rating": mean, "raters": len(rs)}))
+    return items
+
+
 # Development sets: thresholds and judge settings may be tuned on these, never on test sets.
 DEV_SETS: dict[str, Callable[[], list[FaithItem]]] = {
     "wice-dev": lambda: wice("dev"),

@@ -12,8 +12,9 @@ import numpy as np
 PUBLISHED_WICE = {
     "MiniCheck-Flan-T5-L": 72.2, "AlignScore": 66.0, "SummaC-ZS": 62.8, "GPT-4o": 78.5,
 }
-COLUMNS = ("judge", "dataset", "n", "balanced_accuracy", "roc_auc", "pr_auc", "f1_unfaithful",
-           "p50_ms", "p95_ms", "items_per_s", "cost_per_1k_usd")
+COLUMNS = ("judge", "dataset", "n", "failed", "balanced_accuracy", "roc_auc", "pr_auc",
+           "f1_unfaithful", "p50_ms", "p95_ms", "items_per_s", "cpu_s_per_1k",
+           "cost_per_1k_usd")
 
 
 def _fmt(v) -> str:
@@ -29,11 +30,12 @@ def macro_rows(results: list[dict]) -> list[dict]:
     rows = []
     for judge in dict.fromkeys(r["judge"] for r in results):
         mine = [r for r in results if r["judge"] == judge]
-        row = {"judge": judge, "dataset": "macro", "n": sum(r["n"] for r in mine)}
+        row = {"judge": judge, "dataset": "macro", "n": sum(r["n"] for r in mine),
+               "failed": sum(r.get("failed", 0) for r in mine)}
         for k in ("balanced_accuracy", "roc_auc", "pr_auc", "f1_unfaithful"):
             vals = [r[k] for r in mine if r.get(k) is not None]
             row[k] = float(np.mean(vals)) if vals else None
-        for k in ("p50_ms", "p95_ms", "items_per_s", "cost_per_1k_usd"):
+        for k in ("p50_ms", "p95_ms", "items_per_s", "cpu_s_per_1k", "cost_per_1k_usd"):
             vals = [r[k] for r in mine if r.get(k) is not None]
             row[k] = float(np.median(vals)) if vals else None
         rows.append(row)
@@ -69,9 +71,41 @@ def write_markdown(path: Path, payload: dict) -> None:
         lines += [f"| {k} | {v:.1f} | published (LLM-AggreFact), not rerun |"
                   for k, v in PUBLISHED_WICE.items()]
         lines.append("")
-    for key, title in (("mnli", "NLI model on MNLI held-out"), ("ratings", "Human ratings")):
-        if payload.get(key):
-            lines += [f"## {title}", "", "```json", json.dumps(payload[key], indent=2), "```", ""]
+    if payload.get("mnli"):
+        m = payload["mnli"]
+        lines += ["## NLI model on MNLI held-out", "",
+                  f"3-class accuracy {m['accuracy']:.3f}, macro F1 {m['macro_f1']:.3f} "
+                  f"(n = {m['n']})", ""]
+    rated = [r for r in results if "spearman_vs_rating" in r]
+    if rated:
+        lines += ["## Human ratings", "", "| judge | n | balanced accuracy | Spearman (score vs "
+                  "mean rating) |", "|---|---:|---:|---:|"]
+        lines += [f"| {r['judge']} | {r['n']} | {_fmt(r['balanced_accuracy'])} | "
+                  f"{_fmt(r['spearman_vs_rating'])} |" for r in rated]
+        lines.append("")
+    asides = [r for r in results if r.get("aside")]
+    if asides:
+        lines += ["## Reported apart", "", "| judge | items | n | judged faithful |",
+                  "|---|---|---:|---:|"]
+        lines += [f"| {r['judge']} | {r['aside']['what']} | {r['aside']['n']} | "
+                  f"{_fmt(r['aside']['judged_faithful'])} |" for r in asides]
+        lines.append("")
+    llm = [r for r in results if r.get("tokens_per_item")]
+    if llm:
+        lines += ["## LLM judges: calls and tokens", "",
+                  "| judge | dataset | n | failed (NaN) | LLM calls / item | tokens / item | "
+                  "USD / 1k items | USD / 1k at gpt-4o-mini prices |", "|---|---|---:|---:|---:|"
+                  "---:|---:|---:|"]
+        lines += [f"| {r['judge']} | {r['dataset']} | {r['n']} | {r['failed']} | "
+                  f"{_fmt(r['llm_calls_per_item'])} | {_fmt(r['tokens_per_item'])} | "
+                  f"{_fmt(r['cost_per_1k_usd'])} | "
+                  f"{_fmt(r.get('cost_per_1k_usd_at_gpt_4o_mini'))} |" for r in llm]
+        lines += ["", "LLM judges run on a small sample (`--ragas-limit`): their macro row "
+                  "averages only the sets they ran on and is not comparable with the others.",
+                  ""]
+    lines += ["Cost: `cost_per_1k_usd` is API money for LLM judges (measured tokens x the price "
+              "table in eval/pricing.py); local judges cost 0 USD and their cost is "
+              "`cpu_s_per_1k`, CPU seconds per 1,000 items on this machine.", ""]
     notes = sorted({r["note"] for r in results if r.get("note")})
     lines += ["## Notes", ""] + [f"- {n}" for n in notes]
     path.write_text("\n".join(lines) + "\n")

@@ -1,6 +1,7 @@
 """The faithfulness benchmark: judges side by side with accuracy, speed and cost.
 
     python -m eval.run [--quick] [--datasets D ...] [--judges J ...] [--limit N] [--output DIR]
+                       [--ratings FILE] [--prices FILE]
 
 For every judge x dataset: the decision threshold is tuned on that dataset's calibration items
 (a dev split, or a fixed part of the file that is never scored), then balanced accuracy, ROC
@@ -8,28 +9,44 @@ AUC, PR AUC and F1 (unfaithful = positive) are measured on the scored items, wit
 milliseconds per item (one item at a time), items per second (batched) and CPU seconds.
 Writes DIR/faithfulness.json, DIR/faithfulness.md, DIR/roc_curves.png,
 DIR/balanced_accuracy.png, and an MLflow run (sqlite store in var/).
+
+Datasets (bundled under data/benchmarks, never trained on): WiCE test, HaluEval qa / dialogue /
+summarization test, BEGIN wow test, SummEdits (8 domains); the NLI model's own accuracy on
+MNLI held-out; and human ratings exported from the app (--ratings).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from eval.benchmark import SETS
+from eval.benchmark import SETS, ratings_set
+from eval.datasets import RatingsError
+from eval.pricing import load_prices
 from eval.report import log_mlflow, macro_rows, table, write_charts, write_json, write_markdown
 from eval.runner import RunConfig, run_judge_on_set
 
-JUDGES = ("nli", "nli-doc", "lexical", "embedding")
-QUICK_LIMIT = 24
+JUDGES = ("nli", "nli-doc", "lexical", "embedding", "ragas")
+QUICK_LIMIT = 10
+QUICK_LATENCY_ITEMS = 3
+QUICK_RAGAS = (2, ("halueval-qa",))  # items per part, datasets
+RAGAS_LIMIT = 2
+RAGAS_DATASETS = ("wice", "halueval-qa")
 
 
-def make_judge(name: str, model: str | None = None):
+def make_judge(name: str, model: str | None = None, provider: str | None = None):
     from eval.judges import EmbeddingJudge, LexicalJudge, NLIDocJudge, NLISentenceJudge
 
+    if name == "ragas":
+        from eval.judges.ragas_judge import RagasJudge
+
+        return RagasJudge(provider=provider)
     return {"nli": lambda: NLISentenceJudge(model), "nli-doc": lambda: NLIDocJudge(model),
             "lexical": LexicalJudge, "embedding": EmbeddingJudge}[name]()
 
@@ -53,40 +70,80 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true",
                     help=f"a small stratified sample ({QUICK_LIMIT} scored + {QUICK_LIMIT} "
                     "calibration items per dataset), for tests and smoke runs")
-    ap.add_argument("--datasets", nargs="+", choices=list(SETS), default=list(SETS),
-                    help="datasets to score")
-    ap.add_argument("--judges", nargs="+", choices=JUDGES, default=list(JUDGES),
-                    help="judges to compare")
-    ap.add_argument("--limit", type=int, default=200,
+    ap.add_argument("--datasets", nargs="+", choices=[*SETS, "mnli"], default=[*SETS, "mnli"],
+                    help="datasets to score (mnli: the NLI model's 3-class accuracy on MNLI "
+                    "held-out, not a faithfulness set)")
+    ap.add_argument("--judges", nargs="+", choices=JUDGES,
+                    help="judges to compare (default: all; --quick leaves out ragas, which "
+                    "calls an LLM: see --ragas-limit)")
+    ap.add_argument("--ragas-limit", type=int, default=RAGAS_LIMIT,
+                    help="scored and calibration items per dataset for the ragas judge (each "
+                    "item costs two LLM calls; the local model takes tens of seconds)")
+    ap.add_argument("--ragas-datasets", nargs="+", choices=list(SETS),
+                    default=list(RAGAS_DATASETS), help="datasets the ragas judge runs on")
+    ap.add_argument("--provider", choices=["local", "openai"],
+                    help="the LLM behind ragas (default: GC_PROVIDER, else the local model)")
+    ap.add_argument("--limit", type=int, default=60,
                     help="scored items per dataset (stratified sample; 0 = all)")
-    ap.add_argument("--calibration-limit", type=int, default=200,
+    ap.add_argument("--calibration-limit", type=int, default=60,
                     help="calibration items per dataset (0 = all)")
+    ap.add_argument("--ratings", type=Path,
+                    help="human ratings exported from the app's rating form (CSV or JSONL); "
+                    "scored as one more dataset, with Spearman's rho of score vs rating")
+    ap.add_argument("--prices", type=Path,
+                    help="JSON price table {model: [USD per 1M input, per 1M output tokens]} "
+                    "for LLM judges' cost per 1,000 items (default: eval.pricing)")
+    ap.add_argument("--latency-items", type=int, default=10,
+                    help="items timed one at a time per judge x dataset (p50 / p95 ms)")
     ap.add_argument("--output", type=Path, default=Path("reports"), help="output folder")
     ap.add_argument("--model", help="NLI checkpoint folder (default: the shipped model)")
     ap.add_argument("--no-mlflow", action="store_true", help="do not log an MLflow run")
     ap.add_argument("--tracking-uri", default="sqlite:///var/mlflow.db", help="MLflow store")
     args = ap.parse_args(argv)
+    if args.judges is None:
+        args.judges = [j for j in JUDGES if not (args.quick and j == "ragas")]
     if args.quick:
         args.limit = args.calibration_limit = QUICK_LIMIT
+        args.latency_items = min(args.latency_items, QUICK_LATENCY_ITEMS)
+        args.ragas_limit = min(args.ragas_limit, QUICK_RAGAS[0])
+        args.ragas_datasets = [d for d in args.ragas_datasets if d in QUICK_RAGAS[1]]
     return args
 
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     started, t0 = time.strftime("%Y-%m-%d %H:%M:%S"), time.perf_counter()
+    try:
+        prices = load_prices(args.prices)
+        extra = [ratings_set(args.ratings)] if args.ratings else []
+    except (OSError, ValueError, RatingsError) as e:
+        raise SystemExit(f"eval.run: {e}") from None
     cfg = RunConfig(datasets=args.datasets, limit=args.limit or None,
-                    calibration_limit=args.calibration_limit or None)
+                    calibration_limit=args.calibration_limit or None,
+                    latency_items=args.latency_items, prices=prices)
+    sets = [d for d in args.datasets if d != "mnli"] + extra
     results = []
     for jname in args.judges:
-        judge = make_judge(jname, args.model)
-        for ds in args.datasets:
-            results.append(run_judge_on_set(judge, ds, cfg, progress=not args.quick))
+        judge = make_judge(jname, args.model, args.provider)
+        for ds in sets:
+            jcfg = cfg
+            if jname == "ragas":
+                if getattr(ds, "name", ds) not in args.ragas_datasets and ds not in extra:
+                    continue
+                jcfg = replace(cfg, limit=args.ragas_limit, calibration_limit=args.ragas_limit)
+            results.append(run_judge_on_set(judge, ds, jcfg, progress=not args.quick))
+            if jname == "ragas":
+                results[-1]["errors"] = judge.errors[-5:]
     payload = {
         "command": "python -m eval.run " + " ".join(sys.argv[1:] if argv is None else argv),
-        "started": started, "machine": f"{platform.machine()}, {platform.node()}",
-        "datasets": args.datasets, "judges": args.judges, "limit": cfg.limit,
+        "started": started,
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.node()}",
+        "datasets": list(args.datasets) + [b.name for b in extra],
+        "judges": args.judges,
+        "limit": cfg.limit,
         "calibration_limit": cfg.calibration_limit,
-        "mnli": mnli_section(args.model, QUICK_LIMIT * 4 if args.quick else None),
+        "mnli": (mnli_section(args.model, QUICK_LIMIT * 4 if args.quick else None)
+                 if "mnli" in args.datasets else None),
         "results": results,
     }
     payload["wall_s"] = time.perf_counter() - t0

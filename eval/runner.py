@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from eval.benchmark import SETS, stratified_sample
+from eval.benchmark import SETS, BenchmarkSet, stratified_sample
 from eval.datasets import FaithItem
 from eval.judges.base import Judge
 from eval.metrics import binary_metrics, tune_threshold
+from eval.pricing import DEFAULT_PRICES, cost_per_1k
 
 
 @dataclass
@@ -22,6 +23,7 @@ class RunConfig:
     calibration_limit: int | None = 200
     latency_items: int = 20
     seed: int = 0
+    prices: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
 
 
 def _timed_scores(judge: Judge, items: Sequence[FaithItem], progress: bool
@@ -54,10 +56,12 @@ def latency_ms(judge: Judge, items: Sequence[FaithItem]) -> list[float]:
     return out
 
 
-def run_judge_on_set(judge: Judge, name: str, cfg: RunConfig, progress: bool = True,
-                     log: Callable[[str], None] = print) -> dict:
-    """One judge x dataset: threshold from calibration items, metrics on scored items."""
-    bset = SETS[name]
+def run_judge_on_set(judge: Judge, dataset: str | BenchmarkSet, cfg: RunConfig,
+                     progress: bool = True, log: Callable[[str], None] = print) -> dict:
+    """One judge x dataset (a name in ``SETS`` or a set): threshold from calibration items,
+    metrics on scored items, timing and cost."""
+    bset = SETS[dataset] if isinstance(dataset, str) else dataset
+    name = bset.name
     scored = stratified_sample(bset.scored(), cfg.limit, cfg.seed)
     calib = stratified_sample(bset.calibration(), cfg.calibration_limit, cfg.seed)
     scored_ids = {it.id for it in scored}
@@ -68,9 +72,29 @@ def run_judge_on_set(judge: Judge, name: str, cfg: RunConfig, progress: bool = T
     s_scores, wall, cpu, failed = _timed_scores(judge, scored, progress)
     labels = np.array([it.label for it in scored])
     result = binary_metrics(labels, s_scores, threshold)
-    lat = latency_ms(judge, scored[: cfg.latency_items])
+    if getattr(judge, "times_items", False):  # an item-by-item judge: its own timings
+        lat = judge.item_ms[-len(scored):]
+    else:
+        lat = latency_ms(judge, scored[: cfg.latency_items])
     calls = {k: judge.usage[k] - usage_before.get(k, 0) for k in judge.usage}
-    n_total = len(scored) + len(calib) + len(lat)
+    n_total = len(scored) + len(calib) + (0 if getattr(judge, "times_items", False)
+                                          else len(lat))
+    prompt, completion = (calls.get(k, 0) / n_total for k in ("prompt_tokens",
+                                                               "completion_tokens"))
+    if all("rating" in it.meta for it in scored) and len(scored) > 2:
+        from scipy.stats import spearmanr
+
+        ok = ~np.isnan(s_scores)
+        rated = np.array([it.meta["rating"] for it in scored])
+        rho = spearmanr(s_scores[ok], rated[ok])
+        result["spearman_vs_rating"] = None if np.isnan(rho.statistic) else float(rho.statistic)
+    if bset.aside is not None:  # e.g. BEGIN's "Generic" answers: all labelled faithful
+        aside = stratified_sample(bset.aside(), cfg.limit, cfg.seed)
+        a_scores, *_ = _timed_scores(judge, aside, progress=False)
+        ok = a_scores[~np.isnan(a_scores)]
+        result["aside"] = {"what": bset.aside_name, "n": len(aside),
+                           "judged_faithful": float(np.mean(ok >= threshold)) if len(ok)
+                           else None}
     result.update({
         "judge": judge.name, "dataset": name, "calibration_n": len(calib),
         "calibration_source": bset.calibration_source, "note": bset.note,
@@ -78,9 +102,13 @@ def run_judge_on_set(judge: Judge, name: str, cfg: RunConfig, progress: bool = T
         "p95_ms": float(np.percentile(lat, 95)) if lat else None,
         "items_per_s": len(scored) / wall if wall > 0 else None,
         "cpu_s": cpu, "wall_s": wall,
+        "cpu_s_per_1k": 1000 * cpu / len(scored) if scored else None,
         "llm_calls_per_item": calls.get("llm_calls", 0) / n_total,
-        "tokens_per_item": (calls.get("prompt_tokens", 0) + calls.get("completion_tokens", 0))
-        / n_total,
+        "tokens_per_item": prompt + completion,
+        "cost_per_1k_usd": cost_per_1k(prompt, completion, judge.llm_model, cfg.prices),
+        # what the same tokens would cost through a cheap API model (reference for local runs)
+        "cost_per_1k_usd_at_gpt_4o_mini": cost_per_1k(prompt, completion, "gpt-4o-mini",
+                                                      cfg.prices) if prompt else 0.0,
         "scores": s_scores.tolist(), "labels": labels.tolist(),
     })
     log(f"{judge.name:<10} {name:<24} bal_acc={result['balanced_accuracy']:.3f} "

@@ -13,6 +13,7 @@ class Judge:
     """Base class: ``score`` maps items to faithfulness scores (NaN = failed on that item)."""
 
     name = "judge"
+    llm_model: str | None = None  # the priced model for LLM judges (see eval.pricing)
 
     def __init__(self) -> None:
         self.usage = {"llm_calls": 0, "prompt_tokens": 0, "completion_tokens": 0}

@@ -22,6 +22,8 @@ def test_stratified_sample_keeps_the_label_mix():
     sample = stratified_sample(items, 100, seed=1)
     assert len(sample) == 100 and sum(it.label for it in sample) == 50
     assert stratified_sample(items, 100, seed=1) == sample
+    assert sorted(it.label for it in stratified_sample(items, 2)) == [0, 1]
+    assert len(stratified_sample(items, 1)) == 1 and stratified_sample(items, 0) == items
 
 
 class SpyJudge(LexicalJudge):
