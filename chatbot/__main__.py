@@ -1,0 +1,81 @@
+"""Ask the chatbot from the command line.
+
+    python -m chatbot ask "QUESTION" [--provider local|openai] [--json] [--guard off|warn|retry]
+
+Answers offline by default (the local model); prints the answer, numbered sources and the
+judge's verdict, or with --json: {answer, sources, faithfulness {score, verdict, sentences},
+latency_ms, ...}. The turn is stored in the database (var/groundedchat.db by default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from chatbot.settings import ChatSettings
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m chatbot", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one question")
+    ask.add_argument("question")
+    ask.add_argument("--provider", choices=["local", "openai"])
+    ask.add_argument("--guard", choices=["off", "warn", "retry"])
+    ask.add_argument("--top-k", type=int)
+    ask.add_argument("--collection", help="only passages from this source collection")
+    ask.add_argument("--json", action="store_true", help="print JSON")
+    ask.add_argument("--no-store", action="store_true", help="do not store the turn")
+    args = ap.parse_args(argv)
+    overrides = {k: v for k, v in (("provider", args.provider), ("guard", args.guard),
+                                   ("top_k", args.top_k)) if v is not None}
+    settings = ChatSettings(**overrides)
+    from chatbot.service import build_chatbot
+    from chatbot.storage import Store
+
+    try:
+        bot = build_chatbot(settings)
+    except (ValueError, RuntimeError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    where = {"collection": args.collection} if args.collection else None
+    turn = None
+    for piece in bot.stream(args.question, where=where):
+        if isinstance(piece, str):
+            if not args.json:
+                print(piece, end="", flush=True)
+        else:
+            turn = piece
+    if not args.no_store:
+        store = Store(settings.db_url)
+        turn.turn_id = store.add_turn(store.new_conversation("cli"), **turn.record())
+    f = turn.faithfulness or {}
+    if args.json:
+        print(json.dumps({
+            "answer": turn.answer, "route": turn.route, "turn_id": turn.turn_id,
+            "sources": [{k: p[k] for k in ("n", "doc_id", "title", "collection", "url",
+                                           "text", "similarity")} for p in turn.passages],
+            "faithfulness": {"score": f.get("score"), "verdict": f.get("verdict"),
+                             "sentences": f.get("sentences", [])} if f else None,
+            "latency_ms": turn.latency_ms, "provider": turn.provider, "model": turn.model,
+            "tokens": turn.tokens, "notes": turn.notes}, indent=2))
+        return 0
+    print("\n")
+    for p in turn.passages:
+        print(f"[{p['n']}] {p['title']} ({p['collection']}) {p['url']}")
+    if f:
+        print(f"\njudge: {f['verdict']} (score {f['score']:.2f})")
+        for s in f["sentences"]:
+            if s["label"] in ("unsupported", "contradicted"):
+                print(f"  {s['label']}: {s['text']}")
+    for n in turn.notes:
+        print(f"note: {n}")
+    lat = ", ".join(f"{k} {v:.0f} ms" for k, v in turn.latency_ms.items())
+    print(f"latency: {lat}" if lat else "")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

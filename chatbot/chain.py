@@ -1,0 +1,235 @@
+"""The judged RAG chain: rewrite -> retrieve -> answer -> judge (-> retry), one turn at a time.
+
+``RAGChatbot.ask`` returns a ``ChatTurn`` with everything the app shows and stores;
+``RAGChatbot.stream`` yields the answer's tokens as they come and then the ``ChatTurn``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+
+from chatbot.prompts import ANSWER, CONDENSE, STRICT, format_context
+from chatbot.safety import SAFETY_ANSWER, needs_safety_route
+from chatbot.settings import ChatSettings
+
+NO_CONTEXT_ANSWER = (
+    "The documents I have don't cover this question, so I can't answer it reliably. "
+    "A doctor, nurse or pharmacist can help; you can also add documents on the Documents page.")
+_CITATION = re.compile(r"\[(\d{1,2})\]")
+
+
+@dataclass
+class ChatTurn:
+    """One answered message: what was asked, found, answered and judged, and how long it took."""
+
+    question: str
+    answer: str
+    route: str = "rag"  # rag | safety | no_context
+    standalone_question: str | None = None
+    passages: list[dict] = field(default_factory=list)
+    cited: list[int] = field(default_factory=list)
+    faithfulness: dict | None = None  # FaithfulnessResult.to_dict()
+    provider: str | None = None
+    model: str | None = None
+    latency_ms: dict = field(default_factory=dict)
+    tokens: dict = field(default_factory=lambda: {"prompt": 0, "completion": 0})
+    notes: list[str] = field(default_factory=list)
+    turn_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def record(self) -> dict:
+        """The fields ``Store.add_turn`` takes."""
+        f = self.faithfulness or {}
+        return dict(question=self.question, standalone_question=self.standalone_question,
+                    answer=self.answer, route=self.route, passages=self.passages,
+                    judge=self.faithfulness, judge_score=f.get("score"),
+                    judge_verdict=f.get("verdict"), provider=self.provider, model=self.model,
+                    retrieval_ms=self.latency_ms.get("retrieval"),
+                    generation_ms=self.latency_ms.get("generation"),
+                    judge_ms=self.latency_ms.get("judge"),
+                    prompt_tokens=self.tokens.get("prompt"),
+                    completion_tokens=self.tokens.get("completion"), notes=self.notes)
+
+
+def cited_numbers(answer: str, n_passages: int) -> list[int]:
+    """Passage numbers cited as [n] in ``answer`` (in order, valid ones only)."""
+    seen = dict.fromkeys(int(m) for m in _CITATION.findall(answer))
+    return [n for n in seen if 1 <= n <= n_passages]
+
+
+def _model_name(llm: BaseChatModel) -> str:
+    name = getattr(llm, "model_name", None) or getattr(llm, "model", None)
+    return str(name or type(llm).__name__)
+
+
+class RAGChatbot:
+    """``kb``: a KnowledgeBase; ``judge``: a FaithfulnessJudge (or None to skip judging);
+    ``llm``: the chat model; ``fallback``: builds the local model when the remote one fails."""
+
+    def __init__(self, kb, judge, llm: BaseChatModel, settings: ChatSettings,
+                 fallback: Callable[[], BaseChatModel] | None = None, provider: str | None = None):
+        self.kb, self.judge, self.llm, self.settings = kb, judge, llm, settings
+        self.fallback, self._fallback_llm = fallback, None
+        self.provider = provider or settings.provider
+
+    # --- steps ----------------------------------------------------------------------------------
+    def standalone(self, question: str, history: Sequence[tuple[str, str]], turn: ChatTurn
+                   ) -> str:
+        """The question rewritten without the conversation (no LLM call without history)."""
+        if not history:
+            return question
+        text = "\n".join(f"{'User' if role == 'user' else 'Assistant'}: {msg[:600]}"
+                         for role, msg in history[-6:])
+        msg = self._invoke(CONDENSE.format_messages(history=text, question=question), turn)
+        rewritten = str(msg.content).strip().strip('"').splitlines()
+        return rewritten[0].strip() if rewritten and rewritten[0].strip() else question
+
+    def retrieve(self, query: str, where: dict | None = None) -> list[dict]:
+        hits = self.kb.search(query, k=self.settings.top_k, where=where)
+        return [{"n": i, "doc_id": h.document.metadata.get("doc_id"),
+                 "chunk": h.document.metadata.get("chunk"),
+                 "title": h.document.metadata.get("title", ""),
+                 "collection": h.document.metadata.get("collection", ""),
+                 "url": h.document.metadata.get("url", ""), "text": h.document.page_content,
+                 "score": h.score, "similarity": h.dense} for i, h in enumerate(hits, 1)]
+
+    def _invoke(self, messages, turn: ChatTurn) -> AIMessage:
+        return self._call(lambda llm: llm.invoke(messages), turn)
+
+    def _call(self, fn, turn: ChatTurn):
+        try:
+            out = fn(self.llm)
+            turn.provider, turn.model = self.provider, _model_name(self.llm)
+        except Exception as e:  # the remote model failed or timed out
+            if self.provider == "local" or not (self.fallback and
+                                                self.settings.fallback_to_local):
+                raise
+            if self._fallback_llm is None:
+                self._fallback_llm = self.fallback()
+            note = (f"The {self.provider} model failed ({type(e).__name__}: {str(e)[:120]}); "
+                    "answered with the local model instead.")
+            if note not in turn.notes:
+                turn.notes.append(note)
+            out = fn(self._fallback_llm)
+            turn.provider, turn.model = "local", _model_name(self._fallback_llm)
+        if isinstance(out, AIMessage):
+            self._count(out, turn)
+        return out
+
+    @staticmethod
+    def _count(msg, turn: ChatTurn) -> None:
+        usage = getattr(msg, "usage_metadata", None) or {}
+        turn.tokens["prompt"] += int(usage.get("input_tokens", 0))
+        turn.tokens["completion"] += int(usage.get("output_tokens", 0))
+
+    def _judge(self, answer: str, passages: list[dict], question: str) -> dict | None:
+        if self.judge is None:
+            return None
+        return self.judge.score(answer, [p["text"] for p in passages], question).to_dict()
+
+    # --- one turn -------------------------------------------------------------------------------
+    def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
+               where: dict | None = None) -> Iterator[str | ChatTurn]:
+        """Yield the answer's text pieces as they are generated, then the finished ChatTurn."""
+        turn = ChatTurn(question=question, answer="")
+        if needs_safety_route(question):
+            turn.route, turn.answer = "safety", SAFETY_ANSWER
+            turn.notes.append("safety route: fixed answer, no LLM call")
+            yield SAFETY_ANSWER
+            yield turn
+            return
+        t0 = time.perf_counter()
+        turn.standalone_question = self.standalone(question, history, turn)
+        turn.passages = self.retrieve(turn.standalone_question, where)
+        turn.latency_ms["retrieval"] = (time.perf_counter() - t0) * 1000
+        best = max((p["similarity"] or 0.0 for p in turn.passages), default=0.0)
+        if best < self.settings.min_relevance:
+            turn.route, turn.answer = "no_context", NO_CONTEXT_ANSWER
+            turn.notes.append(f"best passage similarity {best:.2f} < "
+                              f"{self.settings.min_relevance}: not answered from documents")
+            yield NO_CONTEXT_ANSWER
+            yield turn
+            return
+        messages = ANSWER.format_messages(context=format_context(turn.passages),
+                                          question=turn.standalone_question)
+        t0 = time.perf_counter()
+        pieces: list[str] = []
+        for piece in self._stream_with_fallback(messages, turn):
+            pieces.append(piece)
+            yield piece
+        turn.answer = "".join(pieces).strip()
+        turn.latency_ms["generation"] = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
+        turn.faithfulness = self._judge(turn.answer, turn.passages, turn.standalone_question)
+        turn.latency_ms["judge"] = (time.perf_counter() - t0) * 1000
+        self._guard(turn)
+        turn.cited = cited_numbers(turn.answer, len(turn.passages))
+        yield turn
+
+    def _stream_with_fallback(self, messages, turn: ChatTurn) -> Iterator[str]:
+        """Stream from the model; if it fails before its first token, stream from the local
+        fallback instead (and say so); a failure mid-answer ends the answer with a note."""
+        llm, started = self.llm, False
+        turn.provider, turn.model = self.provider, _model_name(llm)
+        try:
+            for chunk in llm.stream(messages):
+                self._count(chunk, turn)
+                if chunk.content:
+                    started = True
+                    yield str(chunk.content)
+            return
+        except Exception as e:
+            if started or self.provider == "local" or not (
+                    self.fallback and self.settings.fallback_to_local):
+                if not started:
+                    raise
+                turn.notes.append(f"the answer was cut off: {type(e).__name__}: {str(e)[:120]}")
+                return
+            failure = e
+        if self._fallback_llm is None:
+            self._fallback_llm = self.fallback()
+        turn.notes.append(f"The {self.provider} model failed ({type(failure).__name__}: "
+                          f"{str(failure)[:120]}); answered with the local model instead.")
+        turn.provider, turn.model = "local", _model_name(self._fallback_llm)
+        for chunk in self._fallback_llm.stream(messages):
+            self._count(chunk, turn)
+            if chunk.content:
+                yield str(chunk.content)
+
+    def _guard(self, turn: ChatTurn) -> None:
+        f = turn.faithfulness
+        if f is None or self.settings.guard == "off" or f["verdict"] == "faithful":
+            return
+        unsupported = [s["text"] for s in f["sentences"]
+                       if s["label"] in ("unsupported", "contradicted")]
+        if self.settings.guard == "warn":
+            turn.notes.append(f"judge: {len(unsupported)} sentence(s) not supported by the "
+                              "passages; check them against the sources")
+            return
+        t0 = time.perf_counter()
+        messages = STRICT.format_messages(context=format_context(turn.passages),
+                                          question=turn.standalone_question)
+        retry = str(self._invoke(messages, turn).content).strip()
+        judged = self._judge(retry, turn.passages, turn.standalone_question)
+        turn.latency_ms["retry"] = (time.perf_counter() - t0) * 1000
+        if judged is not None and judged["score"] > f["score"]:
+            turn.notes.append(f"guard retry: the stricter answer scored {judged['score']:.2f} "
+                              f"(first {f['score']:.2f}) and replaced it")
+            turn.answer, turn.faithfulness = retry, judged
+        else:
+            turn.notes.append(f"guard retry: the stricter answer scored no better; kept the "
+                              f"first ({f['score']:.2f})")
+
+    def ask(self, question: str, history: Sequence[tuple[str, str]] = (),
+            where: dict | None = None) -> ChatTurn:
+        """Answer one message (see ``stream``) and return the finished turn."""
+        *_, turn = self.stream(question, history, where)
+        return turn

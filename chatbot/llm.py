@@ -1,0 +1,157 @@
+"""Chat models: the offline local model as a LangChain chat model, and the provider factory.
+
+``local`` (default): ``LocalChatModel`` over a GGUF model loaded with transformers (see
+``chatbot.local_model``), streaming tokens. ``openai``: ``langchain_openai.ChatOpenAI`` with
+OPENAI_API_KEY and optionally OPENAI_BASE_URL (vLLM, Ollama, llama.cpp server, ...).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
+
+from chatbot.local_model import SOURCES, assemble_gguf, load_causal_lm
+from chatbot.settings import ChatSettings
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+class LocalChatModel(BaseChatModel):
+    """A transformers causal LM as a LangChain chat model (chat template, greedy or sampled
+    decoding, token streaming, ``usage_metadata`` with token counts)."""
+
+    model_name: str = "local"
+    max_new_tokens: int = 384
+    temperature: float = 0.0
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    _model: Any = PrivateAttr()
+    _tokenizer: Any = PrivateAttr()
+
+    def __init__(self, model, tokenizer, **kwargs):
+        super().__init__(**kwargs)
+        self._model, self._tokenizer = model, tokenizer
+
+    @classmethod
+    def from_source(cls, source: str, cache_dir: Path, **kwargs) -> LocalChatModel:
+        """Load a known GGUF source (``SOURCES``) or a ``.gguf`` path, verified and cached."""
+        if source.endswith(".gguf"):
+            gguf = Path(source)
+        else:
+            if source not in SOURCES:
+                raise ValueError(f"unknown local model {source!r}: one of {', '.join(SOURCES)} "
+                                 "or a path to a .gguf file")
+            gguf = assemble_gguf(SOURCES[source], cache_dir)
+        model, tokenizer = load_causal_lm(gguf, cache_dir)
+        return cls(model, tokenizer, model_name=kwargs.pop("model_name", source), **kwargs)
+
+    @property
+    def _llm_type(self) -> str:
+        return "groundedchat-local"
+
+    @property
+    def tokenizer(self):
+        return self._tokenizer
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` with this model's own tokenizer."""
+        return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def get_num_tokens(self, text: str) -> int:  # LangChain's counter would download GPT-2
+        return self.count_tokens(text)
+
+    def _inputs(self, messages: list[BaseMessage]):
+        chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)}
+                for m in messages]
+        ids = self._tokenizer.apply_chat_template(chat, add_generation_prompt=True,
+                                                  return_tensors="pt", return_dict=True)
+        return ids
+
+    def _gen_kwargs(self, inputs, stop: list[str] | None, **kwargs) -> dict:
+        temperature = kwargs.get("temperature", self.temperature)
+        gk = dict(**inputs, max_new_tokens=kwargs.get("max_new_tokens", self.max_new_tokens),
+                  pad_token_id=self._tokenizer.eos_token_id)
+        if temperature and temperature > 0:
+            gk.update(do_sample=True, temperature=temperature, top_p=0.9)
+        else:
+            gk.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+        if stop:
+            gk["stop_strings"], gk["tokenizer"] = stop, self._tokenizer
+        return gk
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs) -> ChatResult:
+        import torch
+
+        inputs = self._inputs(messages)
+        n_in = int(inputs["input_ids"].shape[1])
+        with torch.inference_mode():
+            out = self._model.generate(**self._gen_kwargs(inputs, stop, **kwargs))
+        new = out[0, n_in:]
+        text = self._tokenizer.decode(new, skip_special_tokens=True).strip()
+        usage = {"input_tokens": n_in, "output_tokens": int(new.shape[0]),
+                 "total_tokens": n_in + int(new.shape[0])}
+        msg = AIMessage(content=text, usage_metadata=usage,
+                        response_metadata={"model_name": self.model_name})
+        return ChatResult(generations=[ChatGeneration(message=msg)])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs
+                ) -> Iterator[ChatGenerationChunk]:
+        import torch
+        from transformers import TextIteratorStreamer
+
+        inputs = self._inputs(messages)
+        n_in = int(inputs["input_ids"].shape[1])
+        streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True,
+                                        skip_special_tokens=True)
+        gk = self._gen_kwargs(inputs, stop, **kwargs) | {"streamer": streamer}
+
+        def work():
+            with torch.inference_mode():
+                self._model.generate(**gk)
+
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        produced = []
+        for piece in streamer:
+            if not piece:
+                continue
+            produced.append(piece)
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            if run_manager:
+                run_manager.on_llm_new_token(piece, chunk=chunk)
+            yield chunk
+        thread.join()
+        n_out = self.count_tokens("".join(produced))
+        yield ChatGenerationChunk(message=AIMessageChunk(
+            content="", usage_metadata={"input_tokens": n_in, "output_tokens": n_out,
+                                        "total_tokens": n_in + n_out},
+            response_metadata={"model_name": self.model_name}))
+
+
+def make_chat_model(settings: ChatSettings, provider: str | None = None) -> BaseChatModel:
+    """The chat model for ``provider`` (default: ``settings.provider``)."""
+    provider = provider or settings.provider
+    if provider == "local":
+        return LocalChatModel.from_source(
+            settings.local_model, settings.var_dir / "models",
+            max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
+    if provider == "openai":
+        if not settings.openai_api_key and not settings.openai_base_url:
+            raise ValueError("the openai provider needs OPENAI_API_KEY (and OPENAI_BASE_URL for "
+                             "an OpenAI-compatible server)")
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(model=settings.openai_model, base_url=settings.openai_base_url,
+                          api_key=settings.openai_api_key or "not-needed",
+                          temperature=settings.temperature, timeout=settings.llm_timeout_s,
+                          max_retries=1, max_completion_tokens=settings.max_new_tokens)
+    raise ValueError(f"unknown provider {provider!r}: local or openai")

@@ -1,0 +1,44 @@
+"""The chatbot's prompts: standalone-question rewriting, the answer, the stricter retry."""
+
+from __future__ import annotations
+
+from langchain_core.prompts import ChatPromptTemplate
+
+CONDENSE = ChatPromptTemplate.from_messages([
+    ("system", "Rewrite the user's last message as one standalone question that can be "
+               "understood without the conversation. Keep names of conditions, medicines and "
+               "tests. Reply with the question only."),
+    ("human", "Conversation:\n{history}\n\nLast message: {question}\n\nStandalone question:"),
+])
+
+_RULES = (
+    "You are a careful health-information assistant that helps people understand trusted "
+    "documents and decide what to read or whom to ask next.\n"
+    "Rules:\n"
+    "- Answer ONLY from the numbered passages below. Cite each fact with its passage number, "
+    "like [1] or [2].\n"
+    "- If the passages do not answer the question, say that the documents do not cover it. "
+    "Do not guess.\n"
+    "- Use plain language and short sentences.\n"
+    "- Do not diagnose and do not prescribe. Suggest which kind of professional to ask (for "
+    "example a GP, pharmacist or specialist).\n"
+    "- End with one line 'Read next:' naming the most useful passage titles."
+)
+
+ANSWER = ChatPromptTemplate.from_messages([
+    ("system", _RULES),
+    ("human", "Passages:\n{context}\n\nQuestion: {question}"),
+])
+
+STRICT = ChatPromptTemplate.from_messages([
+    ("system", _RULES + "\n- Your previous answer contained statements the passages do not "
+               "support. Copy facts closely from the passages; leave out anything they do not "
+               "say."),
+    ("human", "Passages:\n{context}\n\nQuestion: {question}"),
+])
+
+
+def format_context(passages: list[dict]) -> str:
+    """Numbered passages: ``[n] title\\ntext``."""
+    return "\n\n".join(f"[{i}] {p.get('title') or 'Untitled'}\n{p['text']}"
+                       for i, p in enumerate(passages, 1))

@@ -1,0 +1,41 @@
+"""Wiring: settings -> knowledge base, judge, chat model (with the local fallback) -> bot."""
+
+from __future__ import annotations
+
+from langchain_core.language_models import BaseChatModel
+
+from chatbot.chain import RAGChatbot
+from chatbot.ingest import ingest, open_or_create
+from chatbot.knowledge_base import KnowledgeBase, local_embeddings
+from chatbot.llm import make_chat_model
+from chatbot.settings import ChatSettings
+
+
+def load_knowledge_base(settings: ChatSettings, build_if_missing: bool = True,
+                        progress: bool = True) -> KnowledgeBase:
+    """The saved index; built from the bundled MedQuAD corpus first when there is none."""
+    embeddings = local_embeddings()
+    kb = open_or_create(settings, embeddings)
+    if kb is None:
+        if not build_if_missing:
+            raise FileNotFoundError(f"no index in {settings.index_dir}: run "
+                                    "python -m chatbot.ingest")
+        ingest([], settings, embeddings=embeddings, progress=progress)
+        kb = open_or_create(settings, embeddings)
+    return kb
+
+
+def build_chatbot(settings: ChatSettings, kb: KnowledgeBase | None = None, judge=None,
+                  llm: BaseChatModel | None = None, use_judge: bool = True) -> RAGChatbot:
+    """A ready RAGChatbot; pieces passed in are used as they are (the app caches them)."""
+    kb = kb or load_knowledge_base(settings)
+    if judge is None and use_judge:
+        from nli_judge import FaithfulnessJudge
+
+        judge = FaithfulnessJudge.load()
+    llm = llm or make_chat_model(settings)
+
+    def local() -> BaseChatModel:
+        return make_chat_model(settings, "local")
+
+    return RAGChatbot(kb, judge, llm, settings, fallback=local)

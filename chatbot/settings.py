@@ -1,0 +1,56 @@
+"""The chatbot's settings, read from the environment (prefix ``GC_``) or passed in code.
+
+OpenAI settings use their usual names (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL) and the
+database its usual DATABASE_URL. Paths are relative to the working directory (the repo root
+for ``make`` and ``streamlit run``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ChatSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GC_", extra="ignore")
+
+    provider: Literal["local", "openai"] = Field(
+        "local", description="local: the offline GGUF model; openai: ChatOpenAI")
+    local_model: str = Field(
+        "qwen2.5-coder-0.5b-instruct",
+        description="a known local model (qwen2.5-coder-0.5b-instruct, smollm2-135m-instruct) "
+        "or a path to a .gguf file")
+    openai_api_key: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "GC_OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "GC_OPENAI_BASE_URL"),
+        description="any OpenAI-compatible server (vLLM, Ollama, llama.cpp server)")
+    openai_model: str = Field(
+        "gpt-4o-mini", validation_alias=AliasChoices("OPENAI_MODEL", "GC_OPENAI_MODEL"))
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_new_tokens: int = Field(320, ge=16, le=4096)
+    llm_timeout_s: float = Field(60.0, description="remote model timeout before the fallback")
+    fallback_to_local: bool = Field(True, description="answer locally when the remote fails")
+    top_k: int = Field(4, ge=1, le=20, description="passages given to the model")
+    min_relevance: float = Field(
+        0.35, description="cosine similarity the best passage must reach, else the bot says "
+        "the documents do not cover the question")
+    guard: Literal["off", "warn", "retry"] = Field(
+        "warn", description="what to do with an answer the judge finds unfaithful")
+    chunk_size: int = Field(1000, ge=100)
+    chunk_overlap: int = Field(100, ge=0)
+    var_dir: Path = Field(Path("var"), description="indexes, model caches, the database")
+    database_url: str | None = Field(
+        None, validation_alias=AliasChoices("DATABASE_URL", "GC_DATABASE_URL"),
+        description="SQLAlchemy URL; default sqlite:///<var_dir>/groundedchat.db")
+
+    @property
+    def index_dir(self) -> Path:
+        return self.var_dir / "index"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.var_dir / 'groundedchat.db'}"

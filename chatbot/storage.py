@@ -1,0 +1,221 @@
+"""Everything the app keeps: conversations, turns (with the judge's result and latencies), user
+feedback and human ratings. SQLAlchemy; SQLite by default, any database by DATABASE_URL.
+
+Each write is one transaction. SQLite runs in WAL mode with a busy timeout, so concurrent
+sessions (Streamlit runs one thread per session) wait for each other instead of failing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _id() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    session_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Turn(Base):
+    __tablename__ = "turns"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=_id)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    question: Mapped[str] = mapped_column(Text)
+    standalone_question: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    route: Mapped[str] = mapped_column(String(32), default="rag")  # rag | safety | no_context
+    passages: Mapped[list] = mapped_column(JSON, default=list)  # [{id, title, text, ...}]
+    judge: Mapped[dict | None] = mapped_column(JSON)  # FaithfulnessResult.to_dict()
+    judge_score: Mapped[float | None] = mapped_column(Float)
+    judge_verdict: Mapped[str | None] = mapped_column(String(16))
+    provider: Mapped[str | None] = mapped_column(String(32))
+    model: Mapped[str | None] = mapped_column(String(128))
+    retrieval_ms: Mapped[float | None] = mapped_column(Float)
+    generation_ms: Mapped[float | None] = mapped_column(Float)
+    judge_ms: Mapped[float | None] = mapped_column(Float)
+    prompt_tokens: Mapped[int | None] = mapped_column(Integer)
+    completion_tokens: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    turn_id: Mapped[str] = mapped_column(ForeignKey("turns.id"), index=True)
+    thumbs: Mapped[int | None] = mapped_column(Integer)  # 1 up, 0 down
+    stars: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    session_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rater: Mapped[str] = mapped_column(String(64), index=True)
+    item_id: Mapped[str] = mapped_column(String(128), index=True)
+    question: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    passages: Mapped[list] = mapped_column(JSON, default=list)  # list of passage texts
+    faithfulness: Mapped[int] = mapped_column(Integer)
+    unsupported_sentences: Mapped[list] = mapped_column(JSON, default=list)  # sentence indices
+    helpfulness: Mapped[int | None] = mapped_column(Integer)
+    safety_concern: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+def _row(obj) -> dict[str, Any]:
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+
+
+class Store:
+    """The database behind the app. ``Store(url)`` creates the tables when missing."""
+
+    def __init__(self, url: str):
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(url, connect_args={"timeout": 30}
+                                    if url.startswith("sqlite") else {})
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        Base.metadata.create_all(self.engine)
+
+    def session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def new_conversation(self, session_id: str | None = None) -> str:
+        with self.session() as s, s.begin():
+            c = Conversation(session_id=session_id)
+            s.add(c)
+        return c.id
+
+    def add_turn(self, conversation_id: str, **fields) -> str:
+        """Store one answered turn; returns its id."""
+        with self.session() as s, s.begin():
+            if s.get(Conversation, conversation_id) is None:
+                s.add(Conversation(id=conversation_id))
+                s.flush()
+            t = Turn(conversation_id=conversation_id, **fields)
+            s.add(t)
+        return t.id
+
+    def turns(self, conversation_id: str | None = None, limit: int | None = None) -> list[dict]:
+        with self.session() as s:
+            q = select(Turn).order_by(Turn.created_at)
+            if conversation_id:
+                q = q.where(Turn.conversation_id == conversation_id)
+            if limit:
+                q = q.limit(limit)
+            return [_row(t) for t in s.scalars(q)]
+
+    def add_feedback(self, turn_id: str, thumbs: int | None = None, stars: int | None = None,
+                     comment: str | None = None, session_id: str | None = None) -> int:
+        if thumbs not in (None, 0, 1) or (stars is not None and not 1 <= stars <= 5):
+            raise ValueError("thumbs is 0 or 1, stars 1-5")
+        with self.session() as s, s.begin():
+            if s.get(Turn, turn_id) is None:
+                raise KeyError(f"no turn {turn_id!r}")
+            f = Feedback(turn_id=turn_id, thumbs=thumbs, stars=stars, comment=comment or None,
+                         session_id=session_id)
+            s.add(f)
+        return f.id
+
+    def feedback(self) -> list[dict]:
+        with self.session() as s:
+            return [_row(f) for f in s.scalars(select(Feedback).order_by(Feedback.id))]
+
+    def add_rating(self, rater: str, item_id: str, answer: str, passages: list[str],
+                   faithfulness: int, question: str | None = None,
+                   unsupported_sentences: list[int] | None = None,
+                   helpfulness: int | None = None, safety_concern: bool = False,
+                   comment: str | None = None) -> int:
+        if not rater.strip():
+            raise ValueError("a rating needs a rater id")
+        for name, v in (("faithfulness", faithfulness), ("helpfulness", helpfulness)):
+            if v is not None and not 1 <= int(v) <= 5:
+                raise ValueError(f"{name} is 1-5")
+        with self.session() as s, s.begin():
+            r = Rating(rater=rater.strip(), item_id=item_id, question=question, answer=answer,
+                       passages=list(passages), faithfulness=int(faithfulness),
+                       unsupported_sentences=list(unsupported_sentences or []),
+                       helpfulness=helpfulness, safety_concern=bool(safety_concern),
+                       comment=comment or None)
+            s.add(r)
+        return r.id
+
+    def ratings(self) -> list[dict]:
+        with self.session() as s:
+            return [_row(r) for r in s.scalars(select(Rating).order_by(Rating.id))]
+
+    def rated_items(self, rater: str) -> set[str]:
+        with self.session() as s:
+            return set(s.scalars(select(Rating.item_id).where(Rating.rater == rater)))
+
+    def count(self, table: type[Base]) -> int:
+        with self.session() as s:
+            return int(s.scalar(select(func.count()).select_from(table)))
+
+    def export_ratings(self, path: Path) -> int:
+        """Write the ratings as JSONL (``.jsonl``) or CSV (``.csv``, passages as a JSON list):
+        the format ``python -m eval.run --ratings`` reads. Returns the row count."""
+        import csv
+
+        rows = self.ratings()
+        for r in rows:
+            r["created_at"] = r["created_at"].isoformat() if r["created_at"] else None
+        path = Path(path)
+        if path.suffix == ".csv":
+            with path.open("w", newline="", encoding="utf-8") as f:
+                cols = list(Rating.__table__.columns.keys())
+                w = csv.DictWriter(f, fieldnames=cols)
+                w.writeheader()
+                for r in rows:
+                    w.writerow({**r, "passages": json.dumps(r["passages"]),
+                                "unsupported_sentences": json.dumps(r["unsupported_sentences"])})
+        else:
+            path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                            encoding="utf-8")
+        return len(rows)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()

@@ -1,0 +1,103 @@
+"""The judged RAG chain with LangChain's fake chat models at the LLM boundary, the real
+knowledge base and the real faithfulness judge."""
+
+import pytest
+from langchain_core.language_models.fake_chat_models import (
+    FakeListChatModel,
+    FakeListChatModelError,
+)
+
+from chatbot.chain import NO_CONTEXT_ANSWER, ChatTurn, RAGChatbot, cited_numbers
+from chatbot.safety import SAFETY_ANSWER, needs_safety_route
+from chatbot.settings import ChatSettings
+
+GOOD = "Metformin is used to treat type 2 diabetes [1]. The usual starting dose is 500 mg [1]."
+BAD = "Metformin cures asthma in children [1]. It is usually taken once a year [2]."
+
+
+def bot(kb, judge, responses, guard="warn", **kw):
+    settings = ChatSettings(guard=guard, top_k=3, **kw)
+    return RAGChatbot(kb, judge, FakeListChatModel(responses=responses), settings)
+
+
+def test_answer_has_sources_citations_and_a_verdict(kb, judge):
+    b = bot(kb, judge, [GOOD])
+    pieces = list(b.stream("What is metformin used for?"))
+    turn = pieces[-1]
+    assert isinstance(turn, ChatTurn) and "".join(pieces[:-1]).strip() == GOOD == turn.answer
+    assert len(pieces) > 3  # streamed, not one block
+    assert turn.passages[0]["doc_id"] == "leaflet-metformin" and turn.passages[0]["n"] == 1
+    assert turn.cited == [1]
+    assert turn.faithfulness["verdict"] == "faithful"
+    assert {"retrieval", "generation", "judge"} <= set(turn.latency_ms)
+    assert turn.provider == "local" and turn.route == "rag"
+
+
+def test_unsupported_answer_is_marked_under_warn(kb, judge):
+    turn = bot(kb, judge, [BAD]).ask("What is metformin used for?")
+    assert turn.faithfulness["verdict"] == "unfaithful"
+    labels = [s["label"] for s in turn.faithfulness["sentences"]]
+    assert "unsupported" in labels or "contradicted" in labels
+    assert any("not supported" in n for n in turn.notes)
+
+
+def test_guard_retry_keeps_the_better_judged_answer(kb, judge):
+    b = bot(kb, judge, [BAD, GOOD], guard="retry")
+    turn = b.ask("What is metformin used for?")
+    assert turn.answer == GOOD and turn.faithfulness["verdict"] == "faithful"
+    assert any("replaced" in n for n in turn.notes) and "retry" in turn.latency_ms
+    b = bot(kb, judge, [GOOD, BAD], guard="retry")
+    assert b.ask("What is metformin used for?").answer == GOOD  # no retry needed
+    assert b.llm.i == 1
+
+
+def test_follow_up_is_rewritten_with_the_history(kb, judge):
+    b = bot(kb, judge, ["What is the usual starting dose of metformin?", GOOD])
+    history = [("user", "Tell me about metformin."), ("assistant", "It treats diabetes [1].")]
+    turn = b.ask("And how much do I take?", history)
+    assert turn.standalone_question == "What is the usual starting dose of metformin?"
+    assert turn.passages[0]["doc_id"] == "leaflet-metformin"
+
+
+def test_remote_failure_falls_back_to_the_local_model(kb, judge):
+    settings = ChatSettings(provider="openai", guard="off", top_k=3)
+    remote = FakeListChatModel(responses=["never"], error_on_chunk_number=0)
+    local = FakeListChatModel(responses=[GOOD])
+    b = RAGChatbot(kb, judge, remote, settings, fallback=lambda: local)
+    turn = b.ask("What is metformin used for?")
+    assert turn.answer == GOOD and turn.provider == "local"
+    assert any("openai model failed" in n and "local model" in n for n in turn.notes)
+
+
+def test_remote_failure_without_fallback_raises(kb, judge):
+    settings = ChatSettings(provider="openai", fallback_to_local=False)
+    remote = FakeListChatModel(responses=["never"], error_on_chunk_number=0)
+    with pytest.raises(FakeListChatModelError):
+        RAGChatbot(kb, judge, remote, settings).ask("What is metformin used for?")
+
+
+@pytest.mark.parametrize("message", [
+    "I want to kill myself", "I've been thinking about suicide",
+    "my dad has chest pain right now", "I took an overdose of my pills",
+])
+def test_safety_route_answers_without_the_llm(kb, judge, message):
+    b = bot(kb, judge, ["the LLM must not be called"])
+    turn = b.ask(message)
+    assert turn.route == "safety" and turn.answer == SAFETY_ANSWER
+    assert "emergency" in turn.answer and b.llm.i == 0 and not turn.passages
+
+
+@pytest.mark.parametrize("message", ["How do I kill weeds in my garden?",
+                                     "What is the dose of metformin?"])
+def test_ordinary_questions_are_not_safety_routed(message):
+    assert not needs_safety_route(message)
+
+
+def test_question_the_documents_do_not_cover_is_not_sent_to_the_llm(kb, judge):
+    b = bot(kb, judge, ["invented answer"], min_relevance=0.6)
+    turn = b.ask("Who won the football world cup in 1998?")
+    assert turn.route == "no_context" and turn.answer == NO_CONTEXT_ANSWER and b.llm.i == 0
+
+
+def test_cited_numbers_keep_valid_ones_in_order():
+    assert cited_numbers("A [2]. B [1][2]. C [7].", 3) == [2, 1]
