@@ -1,33 +1,19 @@
-"""GroundedChat app. For now: the NLI judge demo (premise + claim -> entailment verdict).
+"""GroundedChat app: ``make run`` (``streamlit run streamlit_app.py``).
 
-Run with ``make run`` (``streamlit run streamlit_app.py``).
+Pages: Chat (answers with sources, the judge's verdict and feedback), Documents (add files,
+summarise), Rate answers (the human-rating form), Dashboard (judge vs people, trends, the
+latest benchmark) and the judge playground.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from nli_judge import LABELS, NLIModel
-
-
-@st.cache_resource(show_spinner="Loading the NLI model...")
-def load_model() -> NLIModel:
-    return NLIModel.load()
-
-
-st.set_page_config(page_title="GroundedChat: NLI judge", page_icon="⚖️")
-st.title("GroundedChat: is the claim supported?")
-st.caption("The project's own MiniLM model, fine-tuned on MNLI + ANLI, judges whether the "
-           "evidence entails, contradicts or says nothing about the claim.")
-premise = st.text_area("Evidence (premise)", "Aspirin can irritate the stomach lining and may "
-                       "cause bleeding.")
-hypothesis = st.text_input("Claim (hypothesis)", "Aspirin may cause stomach bleeding.")
-if st.button("Check", type="primary"):
-    if not premise.strip() or not hypothesis.strip():
-        st.error("Enter both the evidence and the claim.")
-    else:
-        probs = load_model().predict([premise], [hypothesis])[0]
-        label = LABELS[int(probs.argmax())]
-        st.subheader(f"Verdict: {label}")
-        for name, p in zip(LABELS, probs, strict=True):
-            st.progress(float(p), text=f"{name}: {p:.2f}")
+st.set_page_config(page_title="GroundedChat", page_icon="⚖️", layout="wide")
+st.navigation([
+    st.Page("app/pages/chat.py", title="Chat", icon="💬", default=True),
+    st.Page("app/pages/documents.py", title="Documents", icon="📄"),
+    st.Page("app/pages/rate.py", title="Rate answers", icon="📝"),
+    st.Page("app/pages/dashboard.py", title="Dashboard", icon="📊"),
+    st.Page("app/pages/playground.py", title="Judge playground", icon="⚖️"),
+]).run()

@@ -1,22 +1,135 @@
-"""The app page (for now the NLI demo) with Streamlit's AppTest and the shipped model."""
+"""The app with Streamlit's AppTest: the real judge, a real FAISS index and SQLite file, and
+LangChain's fake chat model at the LLM boundary."""
 
+import pytest
+import streamlit as st
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
+APP = str(ROOT / "streamlit_app.py")
+ANSWER = "Metformin is used to treat type 2 diabetes [1]. It often causes hair loss [1]."
 
-def test_demo_page_gives_a_verdict():
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    from chatbot.ingest import ingest
+    from chatbot.settings import ChatSettings
+    from tests.chatbot.test_ingest_cli import write_leaflets
+
+    var = tmp_path / "var"
+    ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)
+    monkeypatch.setenv("GC_VAR_DIR", str(var))
+    monkeypatch.setenv("GC_GUARD", "warn")
+    st.cache_resource.clear()
+    yield var
+    st.cache_resource.clear()
+
+
+def test_chat_question_gets_answer_sources_verdict_and_feedback(app_env):
+    from chatbot.storage import Feedback, Store, Turn
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["chat_model"] = FakeListChatModel(responses=[ANSWER])
+    at.run()
+    assert not at.exception
+    at.chat_input[0].set_value("What is metformin used for?").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Metformin is used to treat type 2 diabetes" in text
+    assert ":red-badge[unfaithful]" in text or ":green-badge[faithful]" in text
+    assert "unsupported" in text  # the hair-loss sentence is marked, with a text label
+    assert any(e.label.startswith("[1] Metformin") for e in at.expander)
+    store = Store(f"sqlite:///{app_env / 'groundedchat.db'}")
+    (turn,) = store.turns()
+    assert turn["answer"] == ANSWER and turn["judge_verdict"] in {"faithful", "unfaithful"}
+    at.feedback[0].set_value(1).run()  # thumbs up
+    assert not at.exception
+    assert store.count(Feedback) == 1 and store.feedback()[0]["thumbs"] == 1
+    assert store.count(Turn) == 1
+    assert any("Feedback saved" in c.value for c in at.caption)
+
+
+def test_safety_message_gets_the_fixed_answer(app_env):
+    at = AppTest.from_file(APP, default_timeout=180)
+    fake = FakeListChatModel(responses=["must not be used"])
+    at.session_state["chat_model"] = fake
+    at.run()
+    at.chat_input[0].set_value("I want to kill myself").run()
+    assert not at.exception
+    assert any("emergency" in m.value for m in at.markdown) and fake.i == 0
+
+
+def test_playground_page_gives_a_verdict(app_env):
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("app/pages/playground.py").run()
     assert not at.exception
     at.text_area[0].set_value("The pharmacy is closed on Sundays.")
     at.text_input[0].set_value("The pharmacy is open on Sundays.")
     at.button[0].click().run()
-    assert not at.exception
     assert at.subheader[0].value == "Verdict: contradiction"
-
-
-def test_demo_page_asks_for_both_texts():
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120).run()
     at.text_input[0].set_value("   ")
     at.button[0].click().run()
     assert at.error[0].value == "Enter both the evidence and the claim."
+
+
+def seed_turn(var, answer=ANSWER):
+    from chatbot.storage import Store
+
+    store = Store(f"sqlite:///{var / 'groundedchat.db'}")
+    sentences = [{"text": "Metformin is used to treat type 2 diabetes [1].", "label": "supported",
+                  "score": 0.9},
+                 {"text": "It often causes hair loss [1].", "label": "unsupported", "score": 0.1}]
+    return store, store.add_turn(
+        store.new_conversation(), question="What is metformin for?", answer=answer,
+        passages=[{"n": 1, "text": "Metformin treats type 2 diabetes.", "title": "Metformin"}],
+        judge={"score": 0.5, "verdict": "unfaithful", "sentences": sentences},
+        judge_score=0.5, judge_verdict="unfaithful", route="rag", provider="local")
+
+
+def test_rating_lands_with_its_rater_and_exports_for_the_benchmark(app_env, tmp_path):
+    from eval import run
+
+    store, tid = seed_turn(app_env)
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("app/pages/rate.py").run()
+    assert not at.exception
+    at.text_input(key="rater_id").set_value("ann").run()
+    assert "unfaithful" not in " ".join(m.value for m in at.markdown)  # blind to the judge
+    next(c for c in at.checkbox if "hair loss" in c.label).check()
+    at.radio[0].set_value(3)
+    at.radio[1].set_value(4)
+    next(b for b in at.button if b.label == "Submit").click().run()
+    assert not at.exception
+    (r,) = store.ratings()
+    assert (r["rater"], r["item_id"], r["faithfulness"], r["helpfulness"]) == ("ann", tid, 3, 4)
+    assert r["unsupported_sentences"] == [1]
+    assert any("Nothing left to rate" in s.value for s in at.success)  # not shown twice
+    for k in range(5):  # more rated items, so the benchmark has some to score
+        store.add_rating("bob", f"extra-{k}", "Metformin treats type 2 diabetes.",
+                         ["Metformin treats type 2 diabetes."], 5 if k % 2 else 1)
+    out = tmp_path / "ratings.jsonl"
+    assert store.export_ratings(out) == 6
+    payload = run.main(["--judges", "lexical", "--datasets", "begin", "--limit", "4",
+                        "--ratings", str(out), "--output", str(tmp_path / "rep"),
+                        "--no-mlflow", "--latency-items", "1"])
+    assert [r["dataset"] for r in payload["results"]] == ["begin", "ratings"]
+
+
+def test_dashboard_computes_kappa_on_seeded_ratings(app_env):
+    from sklearn.metrics import cohen_kappa_score
+
+    store, tid = seed_turn(app_env)
+    _, tid2 = seed_turn(app_env, answer="Another answer.")
+    for item, (a, b) in ((tid, (5, 4)), (tid2, (2, 3))):
+        store.add_rating("ann", item, "x", ["p"], a)
+        store.add_rating("bob", item, "x", ["p"], b)
+    store.add_feedback(tid, thumbs=0)
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("app/pages/dashboard.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    expected = cohen_kappa_score([5, 2], [4, 3], weights="quadratic")
+    assert metrics["Raters: weighted kappa"] == f"{expected:.2f}"
+    assert metrics["Judge vs thumbs: accuracy"] == "1.00"  # unfaithful verdict, thumbs down

@@ -1,0 +1,1 @@
+"""The Streamlit app's pages (``streamlit_app.py`` puts them in one navigation)."""

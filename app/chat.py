@@ -1,0 +1,190 @@
+"""Chat page: answers stream in, with numbered sources, the judge's verdict (each sentence
+marked with a text label, not colour alone) and feedback that is saved at once."""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from app import resources
+from chatbot.chain import RAGChatbot
+
+BADGE = {"supported": ":green-badge[supported]", "unsupported": ":orange-badge[unsupported]",
+         "contradicted": ":red-badge[contradicted]", "no_claim": ":gray-badge[no claim]"}
+VERDICT = {"faithful": ":green-badge[faithful]", "unfaithful": ":red-badge[unfaithful]"}
+
+
+def _escape(text: str) -> str:
+    """Markdown-escape model or document text so it renders as plain text, never as HTML."""
+    for ch in "\\`*_{}[]<>()#+-.!|~$:":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def sidebar() -> dict:
+    s = resources.settings()
+    with st.sidebar:
+        st.subheader("Assistant")
+        provider = st.selectbox("Provider", ["local", "openai"],
+                                index=["local", "openai"].index(s.provider))
+        if provider == "openai" and not (s.openai_api_key or s.openai_base_url):
+            st.warning("OpenAI is not configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for a "
+                       "compatible server). Using the local model.")
+            provider = "local"
+        temperature = st.slider("Temperature", 0.0, 1.0, float(s.temperature), 0.1)
+        top_k = st.slider("Passages (top k)", 1, 10, s.top_k)
+        guard = st.radio("Judge guard", ["off", "warn", "retry"],
+                         index=["off", "warn", "retry"].index(s.guard), horizontal=True,
+                         help="warn: mark unsupported sentences; retry: regenerate once with a "
+                         "stricter prompt and keep the better-judged answer")
+        if st.button("New conversation"):
+            st.session_state.pop("messages", None)
+            st.session_state.pop("conversation_id", None)
+            st.rerun()
+    return {"provider": provider, "temperature": temperature, "top_k": top_k, "guard": guard}
+
+
+def make_bot(opts: dict) -> RAGChatbot:
+    s = resources.settings().model_copy(update={k: opts[k] for k in ("temperature", "top_k",
+                                                                      "guard")})
+    llm = st.session_state.get("chat_model") or resources.chat_model(opts["provider"],
+                                                                      opts["temperature"])
+    return RAGChatbot(resources.knowledge_base(str(s.var_dir)), resources.judge(), llm, s,
+                      fallback=lambda: resources.chat_model("local", opts["temperature"]),
+                      provider=opts["provider"])
+
+
+def show_turn(msg: dict, index: int) -> None:
+    turn = msg["turn"]
+    st.markdown(_escape(turn["answer"]))
+    f = turn.get("faithfulness")
+    if turn["route"] == "safety":
+        st.caption("Safety answer: fixed text, no language model involved.")
+    if f:
+        st.markdown(f"**Judge:** {VERDICT[f['verdict']]} score {f['score']:.2f}")
+        for k, s in enumerate(f["sentences"]):
+            line = f"{BADGE[s['label']]} {_escape(s['text'])}"
+            if s.get("evidence") and s["label"] != "no_claim":
+                with st.popover(f"sentence {k + 1}: {s['label']}", use_container_width=False):
+                    st.markdown(line)
+                    st.caption(f"evidence (passage [{(s.get('passage') or 0) + 1}], "
+                               f"entailment {s['entailment']:.2f}, contradiction "
+                               f"{s['contradiction']:.2f})")
+                    st.text(s["evidence"])
+            else:
+                st.markdown(line)
+    for n in turn.get("notes", []):
+        st.caption(_escape(n))
+    if turn["passages"]:
+        st.markdown("**Sources**")
+        for p in turn["passages"]:
+            with st.expander(f"[{p['n']}] {p['title']} ({p['collection']})"):
+                if p.get("url"):
+                    st.markdown(f"[{_escape(p['url'])}]({p['url']})")
+                st.text(p["text"])
+    lat = turn.get("latency_ms", {})
+    st.caption(f"{turn.get('provider') or '-'} / {turn.get('model') or '-'} | "
+               + ", ".join(f"{k} {v:.0f} ms" for k, v in lat.items()))
+    feedback(msg, index)
+
+
+def feedback(msg: dict, index: int) -> None:
+    turn_id = msg["turn"].get("turn_id")
+    if not turn_id:
+        return
+    if msg.get("feedback_saved"):
+        st.caption("Feedback saved. Thank you.")
+        return
+    thumbs = st.feedback("thumbs", key=f"thumbs-{index}")
+    with st.expander("More feedback (optional)"):
+        stars = st.feedback("stars", key=f"stars-{index}")
+        comment = st.text_input("Comment", key=f"comment-{index}")
+    if thumbs is not None or st.button("Send feedback", key=f"send-{index}"):
+        try:
+            resources.get_store().add_feedback(
+                turn_id, thumbs=thumbs, stars=None if stars is None else stars + 1,
+                comment=comment or None, session_id=st.session_state.get("session_id"))
+            msg["feedback_saved"] = True
+            st.caption("Feedback saved. Thank you.")
+        except Exception as e:  # database locked or gone: keep the conversation
+            st.error(f"Could not save the feedback ({e}); please try again.")
+
+
+def related_questions(turn: dict, n: int = 3) -> list[str]:
+    """Follow-ups from the answer's sources: one question per distinct source focus."""
+    out: list[str] = []
+    for p in turn.get("passages", []):
+        title = p.get("title") or ""
+        focus = title.split(" (")[0].strip()
+        q = f"What else should I know about {focus}?" if focus else ""
+        if q and q not in out:
+            out.append(q)
+    return out[:n]
+
+
+def suggestions(messages: list[dict]) -> None:
+    """Buttons with suggested questions: the summariser's five reader questions when a
+    document is in focus (Documents page), else follow-ups from the last answer's sources."""
+    qs = st.session_state.get("suggested_questions") or []
+    last = next((m for m in reversed(messages) if m["role"] == "assistant"), None)
+    if not qs and last is not None:
+        qs = related_questions(last["turn"])
+    if not qs:
+        return
+    st.caption("Suggested questions")
+    cols = st.columns(min(len(qs), 3))
+    for k, q in enumerate(qs[:6]):
+        if cols[k % len(cols)].button(q, key=f"suggest-{len(messages)}-{k}"):
+            st.session_state["pending"] = q
+
+
+def page() -> None:
+    st.title("GroundedChat")
+    st.caption("Health information from trusted documents. Every answer is checked by our "
+               "faithfulness judge. Not a diagnosis: ask a professional.")
+    opts = sidebar()
+    st.session_state.setdefault("session_id", uuid.uuid4().hex)
+    messages = st.session_state.setdefault("messages", [])
+    for i, m in enumerate(messages):
+        with st.chat_message(m["role"]):
+            if m["role"] == "user":
+                st.text(m["content"])
+            else:
+                show_turn(m, i)
+    suggestions(messages)
+    question = st.chat_input("Ask about a health topic") or st.session_state.pop("pending", None)
+    if not question:
+        return
+    messages.append({"role": "user", "content": question})
+    with st.chat_message("user"):
+        st.text(question)
+    history = [(m["role"], m["content"] if m["role"] == "user" else m["turn"]["answer"])
+               for m in messages[:-1]]
+    with st.chat_message("assistant"):
+        try:
+            bot = make_bot(opts)
+            result = {}
+
+            def tokens():
+                for piece in bot.stream(question, history):
+                    if isinstance(piece, str):
+                        yield piece
+                    else:
+                        result["turn"] = piece
+
+            with st.spinner("Thinking..."):
+                st.write_stream(tokens())
+            turn = result["turn"]
+            store = resources.get_store()
+            cid = st.session_state.get("conversation_id") or store.new_conversation(
+                st.session_state["session_id"])
+            st.session_state["conversation_id"] = cid
+            turn.turn_id = store.add_turn(cid, **turn.record())
+        except Exception as e:
+            st.error(f"Sorry, something went wrong answering this ({type(e).__name__}: {e}). "
+                     "Your conversation is kept; try again.")
+            messages.pop()
+            return
+    messages.append({"role": "assistant", "turn": turn.to_dict()})
+    st.rerun()

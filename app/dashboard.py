@@ -1,0 +1,90 @@
+"""Dashboard: how the judge agrees with people, trends over time, the latest benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app import resources
+from eval.agreement import disagreements, inter_rater, judge_vs_raters, judge_vs_thumbs
+
+REPORTS = Path("reports")
+
+
+def _fmt(v, digits: int = 2) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
+
+
+def agreement(turns: list[dict], feedback: list[dict], ratings: list[dict]) -> None:
+    st.subheader("Judge vs people")
+    thumbs = judge_vs_thumbs(turns, feedback)
+    raters = judge_vs_raters(turns, ratings)
+    irr = inter_rater(ratings)
+    c = st.columns(4)
+    c[0].metric("Judge vs thumbs: accuracy", _fmt(thumbs["accuracy"]),
+                help=f"{thumbs['n']} votes; Cohen's kappa {_fmt(thumbs['kappa'])}")
+    c[1].metric("Judge vs thumbs: Cohen's kappa", _fmt(thumbs["kappa"]))
+    c[2].metric("Judge score vs rating: Spearman", _fmt(raters["spearman"]),
+                help=f"{raters['n']} rated turns; verdict accuracy {_fmt(raters['accuracy'])}, "
+                f"kappa {_fmt(raters['kappa'])}")
+    c[3].metric("Raters: weighted kappa", _fmt(irr["weighted_kappa"]),
+                help=f"quadratic-weighted Cohen's kappa over {irr['pairs']} rater pairs on "
+                f"{irr['items']} items with two or more raters")
+    rows = disagreements(turns, ratings)
+    st.markdown("**Where the judge and raters disagree most** (the relabelling queue)")
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+    else:
+        st.caption("No rated sentences yet.")
+
+
+def trends(turns: list[dict], feedback: list[dict]) -> None:
+    st.subheader("Trends")
+    if not turns:
+        st.caption("No conversations yet.")
+        return
+    t = pd.DataFrame(turns)
+    t["day"] = pd.to_datetime(t["created_at"]).dt.date
+    c1, c2 = st.columns(2)
+    with c1:
+        st.markdown("Judge score per day (mean)")
+        st.line_chart(t.dropna(subset=["judge_score"]).groupby("day")["judge_score"].mean())
+    with c2:
+        st.markdown("Thumbs up share per day")
+        if feedback:
+            f = pd.DataFrame(feedback).dropna(subset=["thumbs"])
+            f["day"] = pd.to_datetime(f["created_at"]).dt.date
+            st.line_chart(f.groupby("day")["thumbs"].mean())
+        else:
+            st.caption("No feedback yet.")
+    c3, c4 = st.columns(2)
+    with c3:
+        st.markdown("Latency by stage (mean ms)")
+        st.bar_chart(t[["retrieval_ms", "generation_ms", "judge_ms"]].mean().rename(
+            lambda c: c.removesuffix("_ms")))
+    with c4:
+        st.markdown("Provider mix")
+        st.bar_chart(t["provider"].fillna("none").value_counts())
+
+
+def latest_report() -> None:
+    st.subheader("Latest benchmark (`python -m eval.run`)")
+    md = REPORTS / "faithfulness.md"
+    if not md.exists():
+        st.caption("No report yet: run `python -m eval.run`.")
+        return
+    st.markdown(md.read_text())
+    for png in ("balanced_accuracy.png", "roc_curves.png"):
+        if (REPORTS / png).exists():
+            st.image(str(REPORTS / png))
+
+
+def page() -> None:
+    st.title("Dashboard")
+    store = resources.get_store()
+    turns, feedback, ratings = store.turns(), store.feedback(), store.ratings()
+    agreement(turns, feedback, ratings)
+    trends(turns, feedback)
+    latest_report()

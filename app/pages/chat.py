@@ -1,0 +1,5 @@
+"""Chat page script (see app.chat)."""
+
+from app.chat import page
+
+page()

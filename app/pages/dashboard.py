@@ -1,0 +1,5 @@
+"""dashboard page script (see app.dashboard)."""
+
+from app.dashboard import page
+
+page()

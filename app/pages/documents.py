@@ -1,0 +1,5 @@
+"""documents page script (see app.documents)."""
+
+from app.documents import page
+
+page()

@@ -1,0 +1,5 @@
+"""Judge playground page script (see app.playground)."""
+
+from app.playground import page
+
+page()

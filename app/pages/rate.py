@@ -1,0 +1,5 @@
+"""rate page script (see app.rate)."""
+
+from app.rate import page
+
+page()
