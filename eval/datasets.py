@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nli_judge.data import parse_jsonl
+
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "benchmarks"
 
 
@@ -111,14 +113,7 @@ def _rating_rows(path: Path) -> list[dict]:
                 raise RatingsError(f"{path}: passages of item {r.get('item_id')!r} are not a "
                                    f"JSON list ({e})") from None
         return rows
-    rows = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise RatingsError(f"{path}, line {n}: not JSON ({e})") from None
-    return rows
+    return parse_jsonl(text.splitlines(), path, RatingsError)
 
 
 def ratings(path: Path) -> list[FaithItem]:

@@ -65,10 +65,10 @@ def write_markdown(path: Path, payload: dict) -> None:
     wice = [r for r in results if r["dataset"] == "wice"]
     if wice:
         lines += ["## WiCE test beside published checkers", "",
-                  "| checker | balanced accuracy (%) | source |", "|---|---:|---|"]
-        lines += [f"| {r['judge']} (ours) | {100 * r['balanced_accuracy']:.1f} | this run |"
-                  for r in wice]
-        lines += [f"| {k} | {v:.1f} | published (LLM-AggreFact), not rerun |"
+                  "| checker | balanced accuracy (%) | n | source |", "|---|---:|---:|---|"]
+        lines += [f"| {r['judge']} (ours) | {100 * r['balanced_accuracy']:.1f} | {r['n']} | "
+                  "this run (a sample: see n) |" for r in wice]
+        lines += [f"| {k} | {v:.1f} | 358 | published (LLM-AggreFact), not rerun |"
                   for k, v in PUBLISHED_WICE.items()]
         lines.append("")
     if payload.get("mnli"):
@@ -106,7 +106,7 @@ def write_markdown(path: Path, payload: dict) -> None:
     lines += ["Cost: `cost_per_1k_usd` is API money for LLM judges (measured tokens x the price "
               "table in eval/pricing.py); local judges cost 0 USD and their cost is "
               "`cpu_s_per_1k`, CPU seconds per 1,000 items on this machine.", ""]
-    notes = sorted({r["note"] for r in results if r.get("note")})
+    notes = sorted({f"{r['dataset']}: {r['note']}" for r in results if r.get("note")})
     lines += ["## Notes", ""] + [f"- {n}" for n in notes]
     path.write_text("\n".join(lines) + "\n")
 

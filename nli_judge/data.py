@@ -59,15 +59,21 @@ def _rows(path: Path) -> list[dict]:
         if name.endswith(".tsv"):
             return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
         if name.endswith((".jsonl", ".json")):
-            rows = []
-            for n, line in enumerate(f, 1):
-                if line.strip():
-                    try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError as e:
-                        raise DataError(f"{path}: line {n} is not JSON ({e.msg})") from None
-            return rows
+            return parse_jsonl(f, path)
     raise DataError(f"{path}: unsupported file type (use .tsv or .jsonl, optionally .gz)")
+
+
+def parse_jsonl(lines, where, error: type[Exception] | None = None) -> list[dict]:
+    """One JSON object per non-blank line; a bad line raises ``error`` (default DataError)
+    naming ``where`` and the line number."""
+    rows = []
+    for n, line in enumerate(lines, 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise (error or DataError)(f"{where}: line {n} is not JSON ({e.msg})") from None
+    return rows
 
 
 def read_pairs(path: str | Path, skip_unlabelled: bool = True) -> NLIExamples:

@@ -35,7 +35,7 @@ def test_quick_run_scores_every_judge_on_every_dataset(quick):
         assert r["failed"] == 0, r
     assert 0.3 < payload["mnli"]["accuracy"] <= 1.0
     md = (out / "faithfulness.md").read_text()
-    assert "MiniCheck-Flan-T5-L | 72.2 | published" in md
+    assert "MiniCheck-Flan-T5-L | 72.2 | 358 | published" in md
     assert "written by ChatGPT" in md and "BEGIN Generic responses" in md
     for png in ("roc_curves.png", "balanced_accuracy.png"):
         assert (out / png).read_bytes()[:4] == b"\x89PNG"
