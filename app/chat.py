@@ -64,16 +64,14 @@ def show_turn(msg: dict, index: int) -> None:
     if f:
         st.markdown(f"**Judge:** {VERDICT[f['verdict']]} score {f['score']:.2f}")
         for k, s in enumerate(f["sentences"]):
-            line = f"{BADGE[s['label']]} {_escape(s['text'])}"
+            text_col, evidence_col = st.columns([6, 1], vertical_alignment="center")
+            text_col.markdown(f"{BADGE[s['label']]} {_escape(s['text'])}")
             if s.get("evidence") and s["label"] != "no_claim":
-                with st.popover(f"sentence {k + 1}: {s['label']}", use_container_width=False):
-                    st.markdown(line)
-                    st.caption(f"evidence (passage [{(s.get('passage') or 0) + 1}], "
-                               f"entailment {s['entailment']:.2f}, contradiction "
-                               f"{s['contradiction']:.2f})")
+                with evidence_col.popover("evidence", key=f"ev-{index}-{k}"):
+                    st.caption(f"sentence {k + 1}: {s['label']}; passage "
+                               f"[{(s.get('passage') or 0) + 1}], entailment "
+                               f"{s['entailment']:.2f}, contradiction {s['contradiction']:.2f}")
                     st.text(s["evidence"])
-            else:
-                st.markdown(line)
     for n in turn.get("notes", []):
         st.caption(_escape(n))
     if turn["passages"]:

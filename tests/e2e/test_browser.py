@@ -1,0 +1,88 @@
+"""One real-browser run: ``streamlit run`` on 127.0.0.1 driven by Playwright with Debian's
+chromium; the real local model (SmolLM2-135M for speed), real judge, real SQLite file."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                                 "(make setup installs it: apt-get install chromium)")]
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    from chatbot.ingest import ingest
+    from chatbot.settings import ChatSettings
+    from tests.chatbot.test_ingest_cli import write_leaflets
+
+    var = tmp_path / "var"
+    ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)
+    port = free_port()
+    env = {**os.environ, "GC_VAR_DIR": str(var), "GC_LOCAL_MODEL": "smollm2-135m-instruct",
+           "GC_MAX_NEW_TOKENS": "40", "GC_GUARD": "warn"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    yield f"http://127.0.0.1:{port}", var
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from chatbot.storage import Store
+
+    url, var = server
+    with sync_playwright() as p:
+        # a fresh --user-data-dir: Playwright takes it as the persistent context's folder
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, args=FLAGS, headless=True,
+            viewport={"width": 1280, "height": 1000})
+        page = browser.new_page()
+        page.goto(url)
+        box = page.get_by_placeholder("Ask about a health topic")
+        box.wait_for(timeout=120_000)
+        box.fill("What is metformin used for?")
+        box.press("Enter")
+        page.get_by_text("Judge:").wait_for(timeout=240_000)
+        page.get_by_text("[1] Metformin").first.wait_for()
+        page.locator("[data-testid='stFeedback'] button").first.click()  # thumbs up
+        page.get_by_text("Feedback saved").wait_for(timeout=60_000)
+        shot = ROOT / "var" / "screenshots" / "chat_verdict.png"  # docs/ holds a copy
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    store = Store(f"sqlite:///{var / 'groundedchat.db'}")
+    (turn,) = store.turns()
+    (fb,) = store.feedback()
+    assert fb["turn_id"] == turn["id"] and fb["thumbs"] == 1
+    assert turn["judge_verdict"] in {"faithful", "unfaithful"} and turn["provider"] == "local"
