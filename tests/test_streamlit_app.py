@@ -133,3 +133,34 @@ def test_dashboard_computes_kappa_on_seeded_ratings(app_env):
     expected = cohen_kappa_score([5, 2], [4, 3], weights="quadratic")
     assert metrics["Raters: weighted kappa"] == f"{expected:.2f}"
     assert metrics["Judge vs thumbs: accuracy"] == "1.00"  # unfaithful verdict, thumbs down
+
+
+def test_documents_page_adds_files_reports_bad_ones_and_summarises(app_env):
+    from chatbot.ingest import open_or_create
+    from chatbot.settings import ChatSettings
+
+    flu = ("Flu is an infection of the nose, throat and lungs. Flu vaccines are offered every "
+           "autumn to people at higher risk. Most people recover within a week.")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["chat_model"] = FakeListChatModel(
+        responses=["Flu is a lung infection; most people recover within a week.",
+                   "Who should get a flu vaccine?\nHow long does flu last?"])
+    at.run()
+    at.switch_page("app/pages/documents.py").run()
+    assert not at.exception
+    at.file_uploader[0].set_value([("flu.txt", flu.encode(), "text/plain"),
+                                   ("empty.txt", b"  ", "text/plain")]).run()
+    next(b for b in at.button if b.label == "Add to the knowledge base").click().run()
+    assert not at.exception
+    assert any("empty.txt: the file is empty" in e.value for e in at.error)
+    assert any("1 added" in s.value for s in at.success)
+    kb = open_or_create(ChatSettings(var_dir=app_env))
+    assert len(kb.documents()) == 4  # three leaflets + flu.txt, saved to disk
+    at.file_uploader[1].set_value(("flu.txt", flu.encode(), "text/plain")).run()
+    next(b for b in at.button if b.label == "Summarise").click().run()
+    assert not at.exception
+    shown = " ".join(t.value for t in at.text)
+    assert "most people recover within a week" in shown
+    assert "Who should get a flu vaccine?" in shown
+    assert any("Judge:" in m.value for m in at.markdown)
+    assert at.session_state["suggested_questions"][0] == "Who should get a flu vaccine?"
