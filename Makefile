@@ -34,7 +34,7 @@ setup: $(STAMP)
 run: setup index  ## start the app (chat, documents, rating form, dashboard)
 	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
 
-index: setup  ## build the default knowledge base (MedQuAD) when there is none (~15 min once)
+index: setup  ## build the default knowledge base (MedQuAD) when there is none (~21 min once)
 	@test -f var/index/manifest.json || $(BIN)/python -m chatbot.ingest
 
 retrieval: index  ## Recall@k / MRR of dense, sparse and hybrid retrieval on held-out questions

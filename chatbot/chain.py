@@ -93,7 +93,8 @@ class RAGChatbot:
         return rewritten[0].strip() if rewritten and rewritten[0].strip() else question
 
     def retrieve(self, query: str, where: dict | None = None) -> list[dict]:
-        hits = self.kb.search(query, k=self.settings.top_k, where=where)
+        hits = self.kb.search(query, k=self.settings.top_k, mode=self.settings.retrieval,
+                              where=where)
         return [{"n": i, "doc_id": h.document.metadata.get("doc_id"),
                  "chunk": h.document.metadata.get("chunk"),
                  "title": h.document.metadata.get("title", ""),

@@ -1,7 +1,10 @@
 """Retrieval quality on held-out MedQuAD questions: Recall@1/5/10 and MRR for dense (FAISS),
 sparse (BM25) and hybrid (reciprocal-rank fusion) retrieval.
 
-    python -m chatbot.eval_retrieval [--limit N] [--modes dense sparse hybrid] [--json]
+    python -m chatbot.eval_retrieval [--start 200] [--limit N] [--modes ...] [--json]
+
+Questions 0-199 of the held-out file chose the fusion weight (``--tune-weights`` reruns
+that); the default scores the other 800, which nothing was tuned on.
 
 Each question was written for one MedQuAD answer; the question text is not in the index
 (documents hold the answers only). A hit is the answering document anywhere in the ranked
@@ -18,6 +21,7 @@ from chatbot.documents import medquad_questions
 from chatbot.settings import ChatSettings
 
 CUTOFFS = (1, 5, 10)
+TUNING_QUESTIONS = 200
 
 
 def ranked_documents(kb, question: str, mode: str, depth: int = 10) -> list[str]:
@@ -49,15 +53,28 @@ def evaluate(kb, questions: list[dict], modes=("dense", "sparse", "hybrid"), pro
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--limit", type=int, help="first N held-out questions (default all 1,000)")
+    ap.add_argument("--start", type=int, default=TUNING_QUESTIONS,
+                    help="skip the first N questions (default: the 200 that chose the weight)")
+    ap.add_argument("--limit", type=int, help="score at most N questions")
+    ap.add_argument("--tune-weights", nargs="+", type=float, metavar="W",
+                    help="instead: hybrid results for each dense weight W on questions "
+                    "0-199 (the tuning part)")
     ap.add_argument("--modes", nargs="+", default=["dense", "sparse", "hybrid"],
                     choices=["dense", "sparse", "hybrid"])
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     from chatbot.service import load_knowledge_base
 
-    kb = load_knowledge_base(ChatSettings())
-    qs = medquad_questions()[: args.limit]
+    settings = ChatSettings()
+    kb = load_knowledge_base(settings)
+    if args.tune_weights:
+        tuning = medquad_questions()[:TUNING_QUESTIONS]
+        for w in args.tune_weights:
+            kb.dense_weight = w
+            print(w, json.dumps(evaluate(kb, tuning, ("hybrid",))["hybrid"]))
+        return 0
+    qs = medquad_questions()[args.start:]
+    qs = qs[: args.limit] if args.limit else qs
     indexed = set(kb.documents())
     missing = sum(q["doc_id"] not in indexed for q in qs)
     if missing:

@@ -65,6 +65,8 @@ class KnowledgeBase:
         self.folder = folder
         self._bm25_cls = BM25Retriever
         self._bm25 = None
+        self.dense_weight = 1.0
+        self._pos: dict[str, int] | None = None
 
     # --- building and loading -------------------------------------------------------------------
     @staticmethod
@@ -203,30 +205,41 @@ class KnowledgeBase:
             hits.append(Hit(d, float(scores[i])))
         return hits
 
-    def hybrid(self, query: str, k: int, where: dict | None = None, pool: int = 20
-               ) -> list[Hit]:
-        """Reciprocal-rank fusion of dense and BM25 (each ``pool`` deep); each hit keeps its
-        dense cosine similarity (computed when only BM25 found it)."""
+    def hybrid(self, query: str, k: int, where: dict | None = None, pool: int = 20,
+               dense_weight: float | None = None) -> list[Hit]:
+        """Weighted reciprocal-rank fusion of dense and BM25 (each ``pool`` deep; dense counts
+        ``dense_weight`` times, BM25 once); each hit keeps its dense cosine similarity
+        (computed when only BM25 found it)."""
+        w = self.dense_weight if dense_weight is None else dense_weight
         fused: dict[str, Hit] = {}
         dense_sim: dict[str, float] = {}
-        for ranked in (self.dense(query, pool, where), self.sparse(query, pool, where)):
+        for weight, ranked in ((w, self.dense(query, pool, where)),
+                               (1.0, self.sparse(query, pool, where))):
             for rank, h in enumerate(ranked):
                 key = _key(h.document)
                 if h.dense is not None:
                     dense_sim[key] = h.dense
                 entry = fused.setdefault(key, Hit(h.document, 0.0))
-                entry.score += 1.0 / (RRF_K + rank + 1)
+                entry.score += weight / (RRF_K + rank + 1)
         top = sorted(fused.values(), key=lambda h: -h.score)[:k]
         missing = [h for h in top if _key(h.document) not in dense_sim]
-        if missing:
-            q = self.embeddings.embed_query(query)
-            vecs = self.embeddings.embed_documents([h.document.page_content for h in missing])
-            for h, v in zip(missing, vecs, strict=True):
-                dense_sim[_key(h.document)] = float(sum(a * b for a, b in zip(q, v,
-                                                                               strict=True)))
+        if missing:  # their stored vectors, read back from FAISS (no re-embedding)
+            import numpy as np
+
+            q = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+            position = self._positions()
+            for h in missing:
+                v = self.store.index.reconstruct(position[_key(h.document)])
+                dense_sim[_key(h.document)] = float(np.dot(q, v))
         for h in top:
             h.dense = dense_sim[_key(h.document)]
         return top
+
+    def _positions(self) -> dict[str, int]:
+        """Chunk key -> its row in the FAISS index."""
+        if self._pos is None or len(self._pos) != len(self.store.index_to_docstore_id):
+            self._pos = {did: pos for pos, did in self.store.index_to_docstore_id.items()}
+        return self._pos
 
     def search(self, query: str, k: int = 4, mode: str = "hybrid", where: dict | None = None
                ) -> list[Hit]:

@@ -22,6 +22,7 @@ def load_knowledge_base(settings: ChatSettings, build_if_missing: bool = True,
                                     "python -m chatbot.ingest")
         ingest([], settings, embeddings=embeddings, progress=progress)
         kb = open_or_create(settings, embeddings)
+    kb.dense_weight = settings.dense_weight
     return kb
 
 
