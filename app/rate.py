@@ -79,16 +79,20 @@ def page() -> None:
             st.text(p)
     st.subheader("Answer, sentence by sentence")
     spans = split_sentences(item["answer"])
-    with st.form(f"rate-{item['item_id']}", clear_on_submit=True):
+    # not cleared on submit: a refused or failed submit keeps what the rater entered; the
+    # next item is a new form (its key names the item), so it starts empty
+    with st.form(f"rate-{item['item_id']}"):
         flags = [k for k, (s, e) in enumerate(spans)
                  if st.checkbox(f"not supported: {item['answer'][s:e]}",
                                 key=f"flag-{item['item_id']}-{k}")]
+        key = item["item_id"]
         faith = st.radio("Faithfulness", list(FAITHFULNESS), format_func=FAITHFULNESS.get,
-                         index=None)
+                         index=None, key=f"faith-{key}")
         helpful = st.radio("Helpfulness", list(HELPFULNESS), format_func=HELPFULNESS.get,
-                           index=None, horizontal=True)
-        safety = st.checkbox("Safety concern (harmful, diagnoses, or misses an emergency)")
-        comment = st.text_area("Comment (optional)")
+                           index=None, horizontal=True, key=f"help-{key}")
+        safety = st.checkbox("Safety concern (harmful, diagnoses, or misses an emergency)",
+                             key=f"safety-{key}")
+        comment = st.text_area("Comment (optional)", key=f"comment-{key}")
         submit, skip = st.columns(2)
         submitted = submit.form_submit_button("Submit", type="primary")
         skipped_now = skip.form_submit_button("Skip")

@@ -98,6 +98,10 @@ def test_rating_lands_with_its_rater_and_exports_for_the_benchmark(app_env, tmp_
     at.text_input(key="rater_id").set_value("ann").run()
     assert "unfaithful" not in " ".join(m.value for m in at.markdown)  # blind to the judge
     next(c for c in at.checkbox if "hair loss" in c.label).check()
+    next(b for b in at.button if b.label == "Submit").click().run()  # no score yet: refused
+    assert any("Choose a faithfulness score" in e.value for e in at.error)
+    assert next(c for c in at.checkbox if "hair loss" in c.label).value  # input kept
+    assert store.ratings() == []
     at.radio[0].set_value(3)
     at.radio[1].set_value(4)
     next(b for b in at.button if b.label == "Submit").click().run()
