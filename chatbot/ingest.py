@@ -20,7 +20,7 @@ from chatbot.knowledge_base import IndexMismatchError, KnowledgeBase, local_embe
 from chatbot.settings import ChatSettings
 
 
-def open_or_create(settings: ChatSettings, embeddings=None) -> KnowledgeBase | None:
+def open_saved_index(settings: ChatSettings, embeddings=None) -> KnowledgeBase | None:
     """The saved index, or None when there is none yet."""
     embeddings = embeddings or local_embeddings()
     if not (settings.index_dir / "manifest.json").exists():
@@ -48,7 +48,7 @@ def ingest(paths: list[Path], settings: ChatSettings, medquad_limit: int | None 
     embeddings = embeddings or local_embeddings()
     if rebuild and settings.index_dir.exists():
         shutil.rmtree(settings.index_dir)
-    kb = open_or_create(settings, embeddings)
+    kb = open_saved_index(settings, embeddings)
     docs, errors = [], {}
     for f in expand(paths):
         try:

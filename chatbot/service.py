@@ -5,7 +5,7 @@ from __future__ import annotations
 from langchain_core.language_models import BaseChatModel
 
 from chatbot.chain import RAGChatbot
-from chatbot.ingest import ingest, open_or_create
+from chatbot.ingest import ingest, open_saved_index
 from chatbot.knowledge_base import KnowledgeBase, local_embeddings
 from chatbot.llm import make_chat_model
 from chatbot.settings import ChatSettings
@@ -15,13 +15,13 @@ def load_knowledge_base(settings: ChatSettings, build_if_missing: bool = True,
                         progress: bool = True) -> KnowledgeBase:
     """The saved index; built from the bundled MedQuAD corpus first when there is none."""
     embeddings = local_embeddings()
-    kb = open_or_create(settings, embeddings)
+    kb = open_saved_index(settings, embeddings)
     if kb is None:
         if not build_if_missing:
             raise FileNotFoundError(f"no index in {settings.index_dir}: run "
                                     "python -m chatbot.ingest")
         ingest([], settings, embeddings=embeddings, progress=progress)
-        kb = open_or_create(settings, embeddings)
+        kb = open_saved_index(settings, embeddings)
     kb.dense_weight = settings.dense_weight
     return kb
 

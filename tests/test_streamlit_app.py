@@ -140,7 +140,7 @@ def test_dashboard_computes_kappa_on_seeded_ratings(app_env):
 
 
 def test_documents_page_adds_files_reports_bad_ones_and_summarises(app_env):
-    from chatbot.ingest import open_or_create
+    from chatbot.ingest import open_saved_index
     from chatbot.settings import ChatSettings
 
     flu = ("Flu is an infection of the nose, throat and lungs. Flu vaccines are offered every "
@@ -158,7 +158,7 @@ def test_documents_page_adds_files_reports_bad_ones_and_summarises(app_env):
     assert not at.exception
     assert any("empty.txt: the file is empty" in e.value for e in at.error)
     assert any("1 added" in s.value for s in at.success)
-    kb = open_or_create(ChatSettings(var_dir=app_env))
+    kb = open_saved_index(ChatSettings(var_dir=app_env))
     assert len(kb.documents()) == 4  # three leaflets + flu.txt, saved to disk
     at.file_uploader[1].set_value(("flu.txt", flu.encode(), "text/plain")).run()
     next(b for b in at.button if b.label == "Summarise").click().run()
