@@ -103,27 +103,31 @@ class RAGChatbot:
                  "score": h.score, "similarity": h.dense} for i, h in enumerate(hits, 1)]
 
     def _invoke(self, messages, turn: ChatTurn) -> AIMessage:
-        return self._call(lambda llm: llm.invoke(messages), turn)
-
-    def _call(self, fn, turn: ChatTurn):
+        turn.provider, turn.model = self.provider, _model_name(self.llm)
         try:
-            out = fn(self.llm)
-            turn.provider, turn.model = self.provider, _model_name(self.llm)
+            out = self.llm.invoke(messages)
         except Exception as e:  # the remote model failed or timed out
-            if self.provider == "local" or not (self.fallback and
-                                                self.settings.fallback_to_local):
-                raise
-            if self._fallback_llm is None:
-                self._fallback_llm = self.fallback()
-            note = (f"The {self.provider} model failed ({type(e).__name__}: {str(e)[:120]}); "
-                    "answered with the local model instead.")
-            if note not in turn.notes:
-                turn.notes.append(note)
-            out = fn(self._fallback_llm)
-            turn.provider, turn.model = "local", _model_name(self._fallback_llm)
-        if isinstance(out, AIMessage):
-            self._count(out, turn)
+            out = self._fall_back(e, turn).invoke(messages)
+        self._count(out, turn)
         return out
+
+    def _can_fall_back(self) -> bool:
+        return self.provider != "local" and bool(self.fallback and
+                                                 self.settings.fallback_to_local)
+
+    def _fall_back(self, error: Exception, turn: ChatTurn) -> BaseChatModel:
+        """The local model after ``error`` from the remote one (said once in the turn's
+        notes); re-raises ``error`` when there is no fallback."""
+        if not self._can_fall_back():
+            raise error
+        if self._fallback_llm is None:
+            self._fallback_llm = self.fallback()
+        note = (f"The {self.provider} model failed ({type(error).__name__}: "
+                f"{str(error)[:120]}); answered with the local model instead.")
+        if note not in turn.notes:
+            turn.notes.append(note)
+        turn.provider, turn.model = "local", _model_name(self._fallback_llm)
+        return self._fallback_llm
 
     @staticmethod
     def _count(msg, turn: ChatTurn) -> None:
@@ -188,19 +192,11 @@ class RAGChatbot:
                     yield str(chunk.content)
             return
         except Exception as e:
-            if started or self.provider == "local" or not (
-                    self.fallback and self.settings.fallback_to_local):
-                if not started:
-                    raise
+            if started:
                 turn.notes.append(f"the answer was cut off: {type(e).__name__}: {str(e)[:120]}")
                 return
-            failure = e
-        if self._fallback_llm is None:
-            self._fallback_llm = self.fallback()
-        turn.notes.append(f"The {self.provider} model failed ({type(failure).__name__}: "
-                          f"{str(failure)[:120]}); answered with the local model instead.")
-        turn.provider, turn.model = "local", _model_name(self._fallback_llm)
-        for chunk in self._fallback_llm.stream(messages):
+            llm = self._fall_back(e, turn)
+        for chunk in llm.stream(messages):
             self._count(chunk, turn)
             if chunk.content:
                 yield str(chunk.content)
