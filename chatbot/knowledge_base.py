@@ -59,11 +59,8 @@ class Hit:
 
 class KnowledgeBase:
     def __init__(self, store, embeddings, manifest: dict, folder: Path | None = None):
-        from langchain_community.retrievers import BM25Retriever
-
         self.store, self.embeddings, self.manifest = store, embeddings, manifest
         self.folder = folder
-        self._bm25_cls = BM25Retriever
         self._bm25 = None
         self.dense_weight = 1.0
         self._pos: dict[str, int] | None = None
@@ -187,9 +184,10 @@ class KnowledgeBase:
         return [Hit(d, float(s), float(s)) for d, s in pairs]
 
     def sparse(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
-        if self._bm25 is None:
-            self._bm25 = self._bm25_cls.from_documents(self.chunks(),
-                                                       preprocess_func=bm25_tokens)
+        if self._bm25 is None:  # built on first use, rebuilt after documents are added
+            from langchain_community.retrievers import BM25Retriever
+
+            self._bm25 = BM25Retriever.from_documents(self.chunks(), preprocess_func=bm25_tokens)
         import numpy as np
 
         scores = self._bm25.vectorizer.get_scores(bm25_tokens(query))
