@@ -21,6 +21,12 @@ class ModelArguments:
                   "concat: premise and hypothesis as one text, no separator between"},
     )
     max_length: int = field(default=256, metadata={"help": "max tokens per pair"})
+    pooling: Literal["cls", "mean"] = field(
+        default="cls",
+        metadata={"help": "classifier input: cls = the [CLS] pooler (BERT's usual head); "
+                  "mean = the mean of the token vectors (what sentence-transformer bases such "
+                  "as all-MiniLM-L6-v2 were trained to produce; BERT models only)"},
+    )
 
 
 @dataclass

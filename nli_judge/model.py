@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoTokenizer
 
 from nli_judge.encoding import encode_pairs
+from nli_judge.pooling import load_classifier
 
 SHIPPED_MODEL_DIR = Path(__file__).resolve().parent / "checkpoint"
+# torch: PyTorch fp32; torch-int8: PyTorch dynamic int8 Linear layers; onnx / onnx-int8: the
+# checkpoint exported to ONNX and run by ONNX Runtime (fp32 / int8 dynamic quantisation).
+BACKENDS = ("torch", "torch-int8", "onnx", "onnx-int8")
 
 
 def set_threads(num_threads: int | None = None) -> int:
@@ -35,6 +40,8 @@ class NLIModel:
         self.tokenizer = tokenizer
         self.encoding = encoding
         self.max_length = max_length
+        self.backend = "torch"
+        self._onnx = None  # an OnnxClassifier when the backend is onnx / onnx-int8
 
     @classmethod
     def load(
@@ -42,16 +49,23 @@ class NLIModel:
         path: str | Path | None = None,
         device: str | None = None,
         num_threads: int | None = None,
+        backend: str = "torch",
+        onnx_cache: str | Path | None = None,
     ) -> NLIModel:
-        """Load a checkpoint folder; with no ``path``, the model shipped in this package."""
+        """Load a checkpoint folder; with no ``path``, the model shipped in this package.
+        ``backend`` is one of ``BACKENDS`` (ONNX files are exported once into ``onnx_cache``,
+        default ``var/onnx``)."""
         path = Path(path) if path else SHIPPED_MODEL_DIR
         if not (path / "config.json").exists():
             raise FileNotFoundError(f"no model at {path} (expected a folder with config.json)")
-        if device is None or device == "cpu":
-            set_threads(num_threads)
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+        if backend != "torch" and device not in (None, "cpu"):
+            raise ValueError(f"backend {backend!r} runs on the CPU only")
+        threads = set_threads(num_threads) if device is None or device == "cpu" else 1
         tokenizer = AutoTokenizer.from_pretrained(path)
         # Weights are stored in fp16 to keep the repo small; compute in fp32 on the CPU.
-        model = AutoModelForSequenceClassification.from_pretrained(path, dtype=torch.float32)
+        model = load_classifier(path, dtype=torch.float32)
         if device:
             model.to(device)
         cfg = model.config
@@ -59,13 +73,25 @@ class NLIModel:
         max_length = min(
             int(getattr(cfg, "groundedchat_max_length", 512)), cfg.max_position_embeddings
         )
-        return cls(model, tokenizer, encoding=encoding, max_length=max_length)
+        nli = cls(model, tokenizer, encoding=encoding, max_length=max_length)
+        if backend == "torch-int8":
+            nli.quantize_int8()
+        elif backend.startswith("onnx"):
+            from nli_judge.onnx_backend import DEFAULT_CACHE_DIR, OnnxClassifier, export_onnx
+
+            onnx_file = export_onnx(model, tokenizer, path, int8=backend == "onnx-int8",
+                                    cache_dir=onnx_cache or DEFAULT_CACHE_DIR)
+            nli._onnx, nli.backend = OnnxClassifier(onnx_file, threads), backend
+        return nli
 
     def quantize_int8(self) -> NLIModel:
         """Switch the Linear layers to int8 dynamic quantisation (CPU only); returns self."""
         from torch.ao.quantization import quantize_dynamic
 
-        self.model = quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        with warnings.catch_warnings():  # deprecated in favour of torchao, still supported
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.model = quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        self.backend = "torch-int8"
         return self
 
     @property
@@ -106,6 +132,6 @@ class NLIModel:
                 feats = [{k: enc[k][i] for k in enc} for i in idx]
                 batch = self.tokenizer.pad(feats, return_tensors="pt")
                 batch = {k: v.to(self.device) for k, v in batch.items()}
-                logits = self.model(**batch).logits.float()
+                logits = (self._onnx(batch) if self._onnx else self.model(**batch).logits).float()
                 out[idx] = torch.softmax(logits, dim=-1).cpu().numpy()
         return out

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from datasets import Dataset
-from transformers import AutoModelForSequenceClassification, AutoTokenizer, TrainingArguments
+from transformers import AutoTokenizer, TrainingArguments
 
 from nli_judge.base_models import resolve_base_model
 from nli_judge.cli_args import parse_dataclasses
@@ -32,6 +32,7 @@ from nli_judge.label_fixes import apply_label_fixes, read_label_fixes
 from nli_judge.labels import ID2LABEL, LABEL2ID
 from nli_judge.metrics import format_report, nli_metrics, save_confusion_png
 from nli_judge.model import NLIModel, set_threads
+from nli_judge.pooling import load_classifier
 from nli_judge.tracking import setup_tracking
 from nli_judge.trainer import EpochTable, PairCollator, SoftTargetTrainer, compute_eval_metrics
 
@@ -120,8 +121,8 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
     # --- model -------------------------------------------------------------------------------
     base = resolve_base_model(model_args.model_name_or_path)
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=3, id2label=ID2LABEL, label2id=LABEL2ID)
+    model = load_classifier(base, model_args.pooling, num_labels=3, id2label=ID2LABEL,
+                            label2id=LABEL2ID)
     model.config.groundedchat_encoding = model_args.encoding
     model.config.groundedchat_max_length = model_args.max_length
     train_ds = build_dataset(tokenizer, train_ex, model_args, soft, weights)
