@@ -3,11 +3,14 @@
     python -m eval.calibrate [--windows 400:2 400:0 ...] [--model DIR] [--out FILE]
 
 For each window setting the model runs once over the dev sets (``eval.datasets.DEV_SETS``:
-WiCE dev, BEGIN dev, HaluEval qa/dialogue train samples); every other setting (contradiction
-weight and threshold, aggregate, decision threshold) is then tried on the cached probabilities.
+WiCE dev, BEGIN dev, HaluEval qa/dialogue train samples), every claim against every window of
+every passage; every other setting (contradiction weight and threshold, aggregate, decision
+threshold) is then tried on the cached probabilities.
 The setting with the best mean balanced accuracy over the dev sets is written, with a note of
 the data and the per-set results, to ``judge_calibration.json`` beside the model, where
-``FaithfulnessJudge.load()`` reads it.
+``FaithfulnessJudge.load()`` reads it. Last, the speed setting ``max_windows`` (check each
+claim only against the k windows sharing most of its words) is set to the smallest k in
+``MAX_WINDOWS`` that costs at most ``--preselect-tolerance`` mean balanced accuracy.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
 from eval.datasets import DEV_SETS
 from nli_judge.faithfulness import (
-    CALIBRATION_FILE,
     FaithfulnessJudge,
     JudgeSettings,
     aggregate,
+    calibration_file,
     decide_sentence,
+    preselect,
 )
+from nli_judge.model import BACKENDS, NLIModel
 
 WEIGHTS = (0.0, 0.5, 1.0)
 CONTRADICTION_THRESHOLDS = (0.5, 0.7, 0.8, 0.9, 0.95, 1.01)  # 1.01: never "contradicted"
@@ -42,6 +47,7 @@ AGGREGATES = ("min", "mean", "share")
 PRODUCT_MAX_CONTRADICTION_THRESHOLD = 0.5
 # ... and "closed on Sundays" must count against "open on Sundays" (2 of 3 content words shared).
 PRODUCT_MAX_MIN_OVERLAP = 0.5
+MAX_WINDOWS = (1, 2, 3, 4, 6, 8, 12)
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.02, 0.99, 0.02), 2))
 
 
@@ -52,7 +58,7 @@ def item_scores(evidence: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
     out = np.ones(len(evidence))
     for k, claims in enumerate(evidence):
         scores, supported = [], []
-        for probs, ok, related in claims:
+        for probs, ok, related, *_ in claims:
             if probs.size == 0:
                 label, score = "unsupported", 0.0
             else:
@@ -61,6 +67,42 @@ def item_scores(evidence: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
             supported.append(label == "supported")
         out[k] = aggregate(scores, supported, st.aggregate)
     return out
+
+
+def preselected(evidence: list[list[tuple[np.ndarray, ...]]], k: int
+                ) -> list[list[tuple[np.ndarray, ...]]]:
+    """``evidence`` (from a judge run over every window) as the judge would have produced it
+    with ``max_windows=k``: per claim, only the rows of its k most word-sharing windows."""
+    out = []
+    for claims in evidence:
+        kept = []
+        for probs, ok, related, windows in claims:
+            n = int(windows.max()) + 1 if windows.size else 0
+            if n <= k:
+                kept.append((probs, ok, related, windows))
+                continue
+            best = np.zeros(n)
+            np.maximum.at(best, windows, related)
+            mask = np.isin(windows, preselect(best, k))
+            kept.append((probs[mask], ok[mask], related[mask], windows[mask]))
+        out.append(kept)
+    return out
+
+
+def choose_max_windows(cache: dict[str, tuple[list, np.ndarray]], st: JudgeSettings,
+                       tolerance: float) -> tuple[int | None, dict]:
+    """The smallest k in ``MAX_WINDOWS`` whose mean dev balanced accuracy (settings ``st``,
+    its threshold) is within ``tolerance`` of checking every window, and the table of all."""
+    def mean_bal(k: int | None) -> float:
+        return float(np.mean([
+            balanced_accuracy_score(y, (item_scores(ev if k is None else preselected(ev, k), st)
+                                        >= st.threshold).astype(int))
+            for ev, y in cache.values()]))
+
+    every = mean_bal(None)
+    table = {"all": round(every, 4)} | {str(k): round(mean_bal(k), 4) for k in MAX_WINDOWS}
+    chosen = next((k for k in MAX_WINDOWS if table[str(k)] >= every - tolerance), None)
+    return chosen, table
 
 
 def search(cache: dict[str, tuple[list, np.ndarray]], base: JudgeSettings,
@@ -106,6 +148,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="windows to try as TOKENS:SENTENCES (0 sentences: no limit); each "
                     "costs one model pass over the dev sets")
     ap.add_argument("--model", help="NLI checkpoint folder (default: the shipped model)")
+    ap.add_argument("--backend", choices=BACKENDS, default="torch",
+                    help="inference backend to calibrate on; its settings go to "
+                    "judge_calibration.<backend>.json (torch: judge_calibration.json)")
     ap.add_argument("--out", type=Path, help="where to write (default: beside the model)")
     ap.add_argument("--sets", nargs="+", default=list(DEV_SETS), choices=list(DEV_SETS),
                     help="dev sets to calibrate on")
@@ -116,12 +161,16 @@ def main(argv: list[str] | None = None) -> None:
                     help="search every setting; by default only settings that check numbers "
                     "and can label a claim contradicted (the product's rules) are eligible, "
                     "and the free optimum is reported beside them as the rules' dev cost")
+    ap.add_argument("--preselect-tolerance", type=float, default=0.005,
+                    help="largest loss of mean dev balanced accuracy accepted for checking "
+                    "each claim against fewer windows (max_windows; the speed setting)")
     args = ap.parse_args(argv)
     data = {name: DEV_SETS[name]() for name in args.sets}
+    nli = NLIModel.load(args.model, backend=args.backend)
     results = []
     for window in args.windows:
         tokens, _, sents = window.partition(":")
-        judge = FaithfulnessJudge.load(args.model, window_tokens=int(tokens),
+        judge = FaithfulnessJudge.load(nli, window_tokens=int(tokens), max_windows=None,
                                        window_sentences=int(sents or 0) or None)
         cache = {}
         for name, items in data.items():
@@ -149,13 +198,17 @@ def main(argv: list[str] | None = None) -> None:
                                          - report["mean_balanced_accuracy"], 4)
         setting.update(window_tokens=judge.settings.window_tokens,
                        window_sentences=judge.settings.window_sentences)
+        chosen = dataclasses.replace(judge.settings, **setting)
+        setting["max_windows"], report["max_windows_table"] = choose_max_windows(
+            cache, chosen, args.preselect_tolerance)
         print(json.dumps({"setting": setting, **report}), flush=True)
         results.append((report["mean_balanced_accuracy"], setting, report))
     score, setting, report = max(results, key=lambda r: r[0])
     settings = {**dataclasses.asdict(JudgeSettings()), **setting}
-    out = args.out or Path(judge.model.model.name_or_path) / CALIBRATION_FILE
+    out = args.out or Path(judge.model.model.name_or_path) / calibration_file(args.backend)
     out.write_text(json.dumps({
         "settings": settings,
+        "backend": args.backend,
         "objective": "mean balanced accuracy over the dev sets, one global threshold"
                      + ("" if args.free else "; only settings with the number check and the "
                         "contradicted label (free optimum and its gain in results)"),

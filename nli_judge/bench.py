@@ -1,6 +1,6 @@
 """Speed of the faithfulness judge on a fixed workload.
 
-    python -m nli_judge.bench [--repeats 20] [--threads N] [--int8] [--model DIR]
+    python -m nli_judge.bench [--repeats 20] [--threads N] [--backend B] [--max-windows K]
 
 Cases: ``4x4``, a 4-sentence answer over 4 passages of about 150 words; ``long``, the same
 answer over one 2,000-word passage. Prints p50 / p95 milliseconds per answer and NLI pairs per
@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from nli_judge.faithfulness import FaithfulnessJudge
-from nli_judge.model import NLIModel, set_threads
+from nli_judge.model import BACKENDS, NLIModel, set_threads
 
 ANSWER = ("Metformin is a first-line medicine for type 2 diabetes. It lowers the amount of "
           "glucose the liver releases. The usual starting dose is 500 mg twice a day with meals. "
@@ -48,11 +48,9 @@ def run(judge: FaithfulnessJudge, passages: list[str], repeats: int, warmup: int
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        r = judge.score(ANSWER, passages)
+        judge.score(ANSWER, passages)
         times.append((time.perf_counter() - t0) * 1000)
-    n_claims = len(r.claims)
-    n_windows = len(judge._prepare(ANSWER, passages, None).windows)
-    pairs = n_claims * n_windows
+    pairs = len(judge.pairs([judge._prepare(ANSWER, passages, None)]))
     return {"p50_ms": round(float(np.percentile(times, 50)), 1),
             "p95_ms": round(float(np.percentile(times, 95)), 1),
             "pairs_per_answer": pairs,
@@ -64,25 +62,34 @@ def main(argv: list[str] | None = None) -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=20, help="timed runs per case")
     ap.add_argument("--threads", type=int, help="torch threads (default: all cores)")
-    ap.add_argument("--int8", action="store_true", help="int8 dynamic quantisation")
+    ap.add_argument("--backend", choices=BACKENDS, default="torch",
+                    help="torch (fp32), torch-int8, onnx or onnx-int8 (ONNX Runtime; the "
+                    "export is cached in var/onnx)")
     ap.add_argument("--model", help="NLI checkpoint folder (default: the shipped model)")
+    ap.add_argument("--max-windows", type=int,
+                    help="windows checked per claim (default: the calibrated setting; "
+                    "0: every window)")
+    ap.add_argument("--cases", nargs="+", choices=list(workloads()), default=list(workloads()),
+                    help="which workloads to time")
+    ap.add_argument("--warmup", type=int, default=2, help="untimed runs per case first")
     ap.add_argument("--json", action="store_true", help="print JSON only")
     args = ap.parse_args(argv)
     threads = set_threads(args.threads)
-    nli = NLIModel.load(args.model, num_threads=threads)
-    if args.int8:
-        nli.quantize_int8()
-    judge = FaithfulnessJudge.load(nli)
-    out = {"threads": threads, "int8": args.int8,
-           "window_tokens": judge.settings.window_tokens}
-    for name, passages in workloads().items():
-        out[name] = run(judge, passages, args.repeats)
+    nli = NLIModel.load(args.model, num_threads=threads, backend=args.backend)
+    overrides = {} if args.max_windows is None else {"max_windows": args.max_windows or None}
+    judge = FaithfulnessJudge.load(nli, **overrides)
+    out = {"threads": threads, "backend": args.backend,
+           "window_tokens": judge.settings.window_tokens,
+           "max_windows": judge.settings.max_windows}
+    for name in args.cases:
+        out[name] = run(judge, workloads()[name], args.repeats, args.warmup)
     if args.json:
         print(json.dumps(out))
         return
-    print(f"threads={threads} int8={args.int8} window_tokens={out['window_tokens']}")
+    print(f"threads={threads} backend={args.backend} window_tokens={out['window_tokens']} "
+          f"max_windows={out['max_windows']}")
     print(f"{'case':<6}{'p50 ms':>9}{'p95 ms':>9}{'pairs':>7}{'pairs/s':>9}")
-    for name in workloads():
+    for name in args.cases:
         c = out[name]
         print(f"{name:<6}{c['p50_ms']:>9}{c['p95_ms']:>9}{c['pairs_per_answer']:>7}"
               f"{c['pairs_per_s']:>9}")

@@ -38,8 +38,8 @@ def encode_pairs(
                 return_token_type_ids=True,
             )
         )
-    p_ids = tokenizer(list(premises), add_special_tokens=False)["input_ids"]
-    h_ids = tokenizer(list(hypotheses), add_special_tokens=False)["input_ids"]
+    p_ids = tokenizer(list(premises), add_special_tokens=False, verbose=False)["input_ids"]
+    h_ids = tokenizer(list(hypotheses), add_special_tokens=False, verbose=False)["input_ids"]
     # The special tokens a single text gets, e.g. [CLS] ... [SEP] for BERT, <s> ... </s> for MPNet.
     wrap = tokenizer("")["input_ids"]
     prefix, suffix = wrap[:1], wrap[1:]

@@ -10,10 +10,15 @@ window of every passage, in one batched model pass. Per sentence (MiniCheck / Su
 - ``label``: ``contradicted`` if contradiction >= ``contradiction_threshold`` (its score is
   then 0), else ``supported`` if score >= ``support_threshold``, else ``unsupported``.
 
+Speed: with ``max_windows`` set, each claim is checked only against the ``max_windows``
+windows that share most of its content words (a cheap lexical pre-selection, chosen on dev
+data by ``eval.calibrate``), not against every window.
+
 The answer's score aggregates its claim sentences' scores (``min``, ``mean``, or ``share``
 = the share of claim sentences supported); it is ``faithful`` at score >= ``threshold``. An
 answer with no claims (empty, greetings, abstentions only) is faithful with score 1.
-Calibrated settings are read from ``judge_calibration.json`` beside the model.
+Calibrated settings are read from ``judge_calibration.json`` beside the model
+(``judge_calibration.<backend>.json`` on another inference backend, when present).
 """
 
 from __future__ import annotations
@@ -30,12 +35,18 @@ import numpy as np
 
 from nli_judge.claims import fragment_to_claim, is_fragment, is_heading, is_no_claim
 from nli_judge.model import NLIModel
-from nli_judge.numbers import missing_numbers, overlap
+from nli_judge.numbers import content_words, missing_numbers, overlap, overlap_of_sets
 from nli_judge.results import FaithfulnessResult, SentenceVerdict
 from nli_judge.sentences import claim_text, split_sentences
 from nli_judge.windows import evidence_windows
 
 CALIBRATION_FILE = "judge_calibration.json"
+
+
+def calibration_file(backend: str = "torch") -> str:
+    """Name of the calibrated settings for a backend: ``judge_calibration.json`` for PyTorch
+    fp32, ``judge_calibration.<backend>.json`` for the others (used when present)."""
+    return CALIBRATION_FILE if backend == "torch" else f"judge_calibration.{backend}.json"
 _BLOCK_TAG = re.compile(r"</?(p|div|br|li|ul|ol|h[1-6]|tr|table|section|article)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]{0,500}>")
 
@@ -54,6 +65,7 @@ class JudgeSettings:
     threshold: float = 0.5
     batch_size: int = 32
     fragment_words: int = 6
+    max_windows: int | None = None
 
 
 def mask_html(text: str) -> str:
@@ -88,12 +100,15 @@ class FaithfulnessJudge:
     @classmethod
     def load(cls, model: str | Path | NLIModel | None = None, **settings) -> FaithfulnessJudge:
         """The shipped model (or ``model``: a folder or an NLIModel), with the calibrated
-        settings stored beside it, overridden by ``settings``."""
+        settings stored beside it (those of the model's backend when there are some),
+        overridden by ``settings``."""
         nli = model if isinstance(model, NLIModel) else NLIModel.load(model)
         calibration: dict = {}
         folder = Path(nli.model.name_or_path) if nli.model.name_or_path else None
-        if folder and (folder / CALIBRATION_FILE).exists():
-            calibration = json.loads((folder / CALIBRATION_FILE).read_text())
+        for name in (calibration_file(nli.backend), CALIBRATION_FILE):
+            if folder and (folder / name).exists():
+                calibration = json.loads((folder / name).read_text())
+                break
         known = {f.name for f in dataclasses.fields(JudgeSettings)}
         unknown = set(settings) - known
         if unknown:
@@ -108,7 +123,7 @@ class FaithfulnessJudge:
 
     # --- preparing one answer ------------------------------------------------------------------
     def _count(self, text: str) -> int:
-        return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+        return len(self.model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     def _prepare(self, answer: str, passages: Sequence[str], question: str | None) -> _Prepared:
         answer = answer if isinstance(answer, str) else ""
@@ -167,18 +182,39 @@ class FaithfulnessJudge:
         return [self._finish(k, prep, rows, self.settings) for k, prep in enumerate(prepared)]
 
     def claim_evidence(self, items: Iterable[dict | tuple], progress: bool = False
-                       ) -> list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+                       ) -> list[list[tuple[np.ndarray, ...]]]:
         """Per item, per claim sentence: (pairs, 3) probabilities, a (pairs,) bool array saying
-        whether the window holds every number of the claim, and the (pairs,) word overlap of
-        claim and window. For calibration: every setting but the windows can then be tried
-        without the model (``decide_sentence``)."""
+        whether the window holds every number of the claim, the (pairs,) word overlap of
+        claim and window, and the (pairs,) window index. For calibration: every setting but
+        the windows can then be tried without the model (``decide_sentence``,
+        ``preselect_rows``)."""
         prepared, rows = self._predict(items, progress)
         out = []
         for k, prep in enumerate(prepared):
             per_claim = []
             for ci in prep.claim_rows:
-                per_claim.append(self._claim_arrays(prep, ci, rows.get((k, ci), [])))
+                found = rows.get((k, ci), [])
+                windows = np.array([wi for (wi, _), _ in found], dtype=int)
+                per_claim.append((*self._claim_arrays(prep, ci, found), windows))
             out.append(per_claim)
+        return out
+
+    def pairs(self, prepared: Sequence[_Prepared]) -> list[tuple[int, int, int, int]]:
+        """The (item, claim row, window, hypothesis) pairs the model must score: every
+        window, or with ``max_windows`` the windows sharing most of each claim's words."""
+        out = []
+        for k, prep in enumerate(prepared):
+            if not prep.windows:
+                continue
+            window_words = ([content_words(prep.passages[pi][s:e]) for pi, s, e in prep.windows]
+                            if self.settings.max_windows else [])
+            for ci in prep.claim_rows:
+                chosen = range(len(prep.windows))
+                if self.settings.max_windows and len(prep.windows) > self.settings.max_windows:
+                    chosen = preselect(self._relevance(prep, ci, window_words),
+                                       self.settings.max_windows)
+                out += [(k, ci, wi, hi) for hi in range(len(prep.hypotheses[ci]))
+                        for wi in chosen]
         return out
 
     @classmethod
@@ -189,6 +225,14 @@ class FaithfulnessJudge:
         ok = np.array([cls._numbers_ok(prep, ci, key) for key, _ in found], dtype=bool)
         rel = np.array([cls._overlap(prep, ci, key) for key, _ in found], dtype=float)
         return probs, ok, rel
+
+    @staticmethod
+    def _relevance(prep: _Prepared, ci: int, window_words: list[set[str]]) -> np.ndarray:
+        """Per window, the best ``_overlap`` of any text checked for claim ``ci``."""
+        hyps = prep.hypotheses[ci]
+        claim_words = [content_words(h) for h in hyps]
+        return np.array([max(0.0 if hi == 0 and len(hyps) > 1 else overlap_of_sets(cw, ww)
+                             for hi, cw in enumerate(claim_words)) for ww in window_words])
 
     @staticmethod
     def _numbers_ok(prep: _Prepared, ci: int, key: tuple[int, int]) -> bool:
@@ -216,13 +260,11 @@ class FaithfulnessJudge:
                 a, ps, q = (list(it) + [None])[:3]
             prepared.append(self._prepare(a, ps, q))
         premises, hypotheses, owners = [], [], []
-        for k, prep in enumerate(prepared):
-            for ci in prep.claim_rows:
-                for hi, hyp in enumerate(prep.hypotheses[ci]):
-                    for wi, (pi, s, e) in enumerate(prep.windows):
-                        premises.append(prep.passages[pi][s:e])
-                        hypotheses.append(hyp)
-                        owners.append((k, ci, (wi, hi)))
+        for k, ci, wi, hi in self.pairs(prepared):
+            pi, s, e = prepared[k].windows[wi]
+            premises.append(prepared[k].passages[pi][s:e])
+            hypotheses.append(prepared[k].hypotheses[ci][hi])
+            owners.append((k, ci, (wi, hi)))
         probs = self.model.predict(premises, hypotheses, batch_size=self.settings.batch_size,
                                    progress=progress, max_length=self.max_length)
         rows: dict[tuple[int, int], list[tuple[tuple[int, int], np.ndarray]]] = {}
@@ -283,6 +325,11 @@ def decide_sentence(probs: np.ndarray, numbers_ok: np.ndarray, related: np.ndarr
     score = sentence_score(float(ent[best]), con, st.contradiction_weight)
     label = "supported" if score >= st.support_threshold else "unsupported"
     return label, score, best if ent[best] > 0 else int(probs[:, 0].argmax())
+
+
+def preselect(relevance: np.ndarray, k: int) -> list[int]:
+    """Indices of the ``k`` highest ``relevance`` values, ties to the earlier, in order."""
+    return sorted(np.argsort(-relevance, kind="stable")[:k].tolist())
 
 
 def sentence_score(entailment: float, contradiction: float, weight: float) -> float:

@@ -52,5 +52,9 @@ def content_words(text: str) -> set[str]:
 
 def overlap(claim: str, evidence: str) -> float:
     """Share of the claim's content words that appear in the evidence (1.0 for none)."""
-    words = content_words(claim)
-    return len(words & content_words(evidence)) / len(words) if words else 1.0
+    return overlap_of_sets(content_words(claim), content_words(evidence))
+
+
+def overlap_of_sets(claim_words: set[str], evidence_words: set[str]) -> float:
+    """``overlap`` on precomputed ``content_words`` sets."""
+    return len(claim_words & evidence_words) / len(claim_words) if claim_words else 1.0
