@@ -50,7 +50,8 @@ def make_bot(opts: dict) -> RAGChatbot:
                                                                       "guard")})
     llm = st.session_state.get("chat_model") or resources.chat_model(opts["provider"],
                                                                       opts["temperature"])
-    return RAGChatbot(resources.knowledge_base(str(s.var_dir)), resources.judge(), llm, s,
+    kb, judge = resources.knowledge_base(str(s.var_dir)), resources.judge(s.judge_backend)
+    return RAGChatbot(kb, judge, llm, s,
                       fallback=lambda: resources.chat_model("local", opts["temperature"]),
                       provider=opts["provider"])
 

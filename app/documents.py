@@ -48,7 +48,8 @@ def summarise(kb) -> None:
     counter = getattr(llm, "count_tokens", None) or (lambda t: len(t.split()) * 4 // 3)
     with st.spinner("Summarising (map, then reduce)..."):
         result = MapReduceSummarizer(llm, counter)(doc.page_content, doc.metadata["title"])
-        judge_summary(result, doc.page_content, resources.judge())
+        judge_summary(result, doc.page_content,
+                      resources.judge(resources.settings().judge_backend))
     st.markdown(f"**Summary** ({result.method}, {result.chunks} chunks, {result.collapses} "
                 "collapse rounds)")
     st.text(result.summary)

@@ -26,10 +26,10 @@ def knowledge_base(var_dir: str):
 
 
 @st.cache_resource(show_spinner="Loading the faithfulness judge...")
-def judge():
-    from nli_judge import FaithfulnessJudge
+def judge(backend: str = "torch"):
+    from chatbot.service import load_judge
 
-    return FaithfulnessJudge.load()
+    return load_judge(settings().model_copy(update={"judge_backend": backend}))
 
 
 @st.cache_resource(show_spinner="Loading the language model...")

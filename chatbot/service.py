@@ -26,14 +26,20 @@ def load_knowledge_base(settings: ChatSettings, build_if_missing: bool = True,
     return kb
 
 
+def load_judge(settings: ChatSettings):
+    """The shipped faithfulness judge on ``settings.judge_backend``."""
+    from nli_judge import FaithfulnessJudge, NLIModel
+
+    nli = NLIModel.load(backend=settings.judge_backend, onnx_cache=settings.var_dir / "onnx")
+    return FaithfulnessJudge.load(nli)
+
+
 def build_chatbot(settings: ChatSettings, kb: KnowledgeBase | None = None, judge=None,
                   llm: BaseChatModel | None = None, use_judge: bool = True) -> RAGChatbot:
     """A ready RAGChatbot; pieces passed in are used as they are (the app caches them)."""
     kb = kb or load_knowledge_base(settings)
     if judge is None and use_judge:
-        from nli_judge import FaithfulnessJudge
-
-        judge = FaithfulnessJudge.load()
+        judge = load_judge(settings)
     llm = llm or make_chat_model(settings)
 
     def local() -> BaseChatModel:

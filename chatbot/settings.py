@@ -46,6 +46,10 @@ class ChatSettings(BaseSettings):
         "the documents do not cover the question")
     guard: Literal["off", "warn", "retry"] = Field(
         "warn", description="what to do with an answer the judge finds unfaithful")
+    judge_backend: Literal["torch", "torch-int8", "onnx", "onnx-int8"] = Field(
+        "torch", description="how the judge's NLI model runs: PyTorch fp32 (default, the "
+        "calibrated one), or ONNX Runtime fp32 / int8 (faster; int8 costs a little accuracy: "
+        "see nli_judge/checkpoint/JUDGE_CARD.md); ONNX files are exported once to var/onnx")
     chunk_size: int = Field(1000, ge=100)
     chunk_overlap: int = Field(100, ge=0)
     var_dir: Path = Field(Path("var"), description="indexes, model caches, the database")

@@ -32,9 +32,10 @@ from eval.pricing import load_prices
 from eval.report import log_mlflow, macro_rows, table, write_charts, write_json, write_markdown
 from eval.runner import RunConfig, run_judge_on_set
 
-JUDGES = ("nli", "nli-doc", "lexical", "embedding", "ragas")
+JUDGES = ("nli", "nli-int8", "nli-doc", "lexical", "embedding", "ragas")
 QUICK_LIMIT = 10
 QUICK_LATENCY_ITEMS = 3
+QUICK_SKIPS = ("ragas", "nli-int8")  # an LLM; a second pass of the nli judge (ONNX export)
 QUICK_RAGAS = (2, ("halueval-qa",))  # items per part, datasets
 RAGAS_LIMIT = 2
 RAGAS_DATASETS = ("wice", "halueval-qa")
@@ -47,7 +48,9 @@ def make_judge(name: str, model: str | None = None, provider: str | None = None)
         from eval.judges.ragas_judge import RagasJudge
 
         return RagasJudge(provider=provider)
-    return {"nli": lambda: NLISentenceJudge(model), "nli-doc": lambda: NLIDocJudge(model),
+    return {"nli": lambda: NLISentenceJudge(model),
+            "nli-int8": lambda: NLISentenceJudge(model, backend="onnx-int8"),
+            "nli-doc": lambda: NLIDocJudge(model),
             "lexical": LexicalJudge, "embedding": EmbeddingJudge}[name]()
 
 
@@ -74,8 +77,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="datasets to score (mnli: the NLI model's 3-class accuracy on MNLI "
                     "held-out, not a faithfulness set)")
     ap.add_argument("--judges", nargs="+", choices=JUDGES,
-                    help="judges to compare (default: all; --quick leaves out ragas, which "
-                    "calls an LLM: see --ragas-limit)")
+                    help="judges to compare: nli (ours), nli-int8 (ours on ONNX Runtime "
+                    "int8), nli-doc, lexical, embedding, ragas (default: all; --quick leaves "
+                    "out ragas, which calls an LLM, see --ragas-limit, and nli-int8)")
     ap.add_argument("--ragas-limit", type=int, default=RAGAS_LIMIT,
                     help="scored and calibration items per dataset for the ragas judge (each "
                     "item costs two LLM calls; the local model takes tens of seconds)")
@@ -101,7 +105,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--tracking-uri", default="sqlite:///var/mlflow.db", help="MLflow store")
     args = ap.parse_args(argv)
     if args.judges is None:
-        args.judges = [j for j in JUDGES if not (args.quick and j == "ragas")]
+        args.judges = [j for j in JUDGES if not (args.quick and j in QUICK_SKIPS)]
     if args.quick:
         args.limit = args.calibration_limit = QUICK_LIMIT
         args.latency_items = min(args.latency_items, QUICK_LATENCY_ITEMS)

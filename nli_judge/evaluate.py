@@ -1,6 +1,6 @@
 """Evaluate an NLI model on a labelled file.
 
-    python -m nli_judge.evaluate --data FILE [--model DIR] [--json OUT] [--png OUT]
+    python -m nli_judge.evaluate --data FILE [--model DIR] [--backend B] [--json OUT] [--png OUT]
 
 Prints accuracy, macro F1, per-class precision / recall / F1, one-vs-rest ROC AUC and PR AUC
 per class and the confusion matrix; ``--json`` writes them (keys ``n``, ``accuracy``,
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from nli_judge.data import DataError, read_pairs
 from nli_judge.metrics import format_report, nli_metrics, save_confusion_png
-from nli_judge.model import NLIModel
+from nli_judge.model import BACKENDS, NLIModel
 
 
 def evaluate_file(data: str | Path, model: NLIModel, batch_size: int = 32,
@@ -35,12 +35,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--json", type=Path, help="write the metrics as JSON here")
     ap.add_argument("--png", type=Path, help="draw the confusion matrix to this PNG")
     ap.add_argument("--batch-size", type=int, default=32, help="pairs per batch")
-    ap.add_argument("--int8", action="store_true", help="int8 dynamic quantisation (CPU)")
+    ap.add_argument("--backend", choices=BACKENDS, default="torch",
+                    help="torch (fp32), torch-int8, onnx or onnx-int8 (ONNX Runtime)")
     args = ap.parse_args(argv)
     try:
-        model = NLIModel.load(args.model)
-        if args.int8:
-            model.quantize_int8()
+        model = NLIModel.load(args.model, backend=args.backend)
         m = evaluate_file(args.data, model, args.batch_size, progress=True)
     except (DataError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}") from None

@@ -15,11 +15,16 @@ from nli_judge.model import NLIModel
 
 
 class NLISentenceJudge(Judge):
+    """The FaithfulnessJudge; on a backend other than PyTorch fp32 it is named
+    ``nli-int8`` (ONNX Runtime int8) or ``nli-<backend>``."""
+
     name = "nli"
 
-    def __init__(self, model: str | None = None, **settings):
+    def __init__(self, model: str | None = None, backend: str = "torch", **settings):
         super().__init__()
-        self.judge = FaithfulnessJudge.load(model, **settings)
+        if backend != "torch":
+            self.name = "nli-int8" if backend == "onnx-int8" else f"nli-{backend}"
+        self.judge = FaithfulnessJudge.load(NLIModel.load(model, backend=backend), **settings)
 
     def score(self, items: Sequence[FaithItem], progress: bool = False) -> np.ndarray:
         results = self.judge.score_batch(

@@ -101,3 +101,13 @@ def test_question_the_documents_do_not_cover_is_not_sent_to_the_llm(kb, judge):
 
 def test_cited_numbers_keep_valid_ones_in_order():
     assert cited_numbers("A [2]. B [1][2]. C [7].", 3) == [2, 1]
+
+
+def test_build_chatbot_runs_the_judge_on_the_configured_backend(kb, tmp_path):
+    from chatbot.service import build_chatbot
+
+    settings = ChatSettings(judge_backend="torch-int8", var_dir=tmp_path, guard="warn")
+    b = build_chatbot(settings, kb, llm=FakeListChatModel(responses=[GOOD]))
+    assert b.judge.model.backend == "torch-int8"
+    turn = b.ask("What is metformin used for?")
+    assert turn.faithfulness["verdict"] == "faithful"

@@ -28,7 +28,7 @@ def quick(tmp_path_factory):
 def test_quick_run_scores_every_judge_on_every_dataset(quick):
     out, payload = quick
     pairs = {(r["judge"], r["dataset"]) for r in payload["results"]}
-    assert pairs == {(j, d) for j in run.JUDGES if j != "ragas" for d in SETS}
+    assert pairs == {(j, d) for j in run.JUDGES if j not in run.QUICK_SKIPS for d in SETS}
     for r in payload["results"]:
         assert r["n"] == run.QUICK_LIMIT
         assert 0.0 <= r["balanced_accuracy"] <= 1.0
@@ -105,3 +105,12 @@ def test_bad_ratings_file_is_a_clear_error(tmp_path):
                  '"faithfulness": 4}\n')
     with pytest.raises(SystemExit, match="at least 5 are needed"):
         run.main(["--judges", "lexical", "--ratings", str(f), "--output", str(tmp_path)])
+
+
+def test_int8_judge_runs_beside_the_fp32_one(tmp_path):
+    payload = run.main(["--quick", "--judges", "nli", "nli-int8", "--datasets", "halueval-qa",
+                        "--output", str(tmp_path), "--no-mlflow"])
+    rows = {r["judge"]: r for r in payload["results"]}
+    assert set(rows) == {"nli", "nli-int8"}
+    assert all(r["n"] == run.QUICK_LIMIT and r["failed"] == 0 for r in rows.values())
+    assert rows["nli"]["roc_auc"] > 0.6 and rows["nli-int8"]["roc_auc"] > 0.6
