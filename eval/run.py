@@ -135,9 +135,10 @@ def main(argv: list[str] | None = None) -> dict:
                 if getattr(ds, "name", ds) not in args.ragas_datasets and ds not in extra:
                     continue
                 jcfg = replace(cfg, limit=args.ragas_limit, calibration_limit=args.ragas_limit)
+            seen = len(getattr(judge, "errors", []))
             results.append(run_judge_on_set(judge, ds, jcfg, progress=not args.quick))
-            if jname == "ragas":
-                results[-1]["errors"] = judge.errors[-5:]
+            if jname == "ragas":  # this dataset's errors only (the first five)
+                results[-1]["errors"] = judge.errors[seen:][:5]
     payload = {
         "command": "python -m eval.run " + " ".join(sys.argv[1:] if argv is None else argv),
         "started": started,
