@@ -3,7 +3,8 @@
 Public API:
 - ``NLIModel``: ``NLIModel.load()`` loads the shipped MNLI checkpoint;
   ``.predict(premises, hypotheses)`` returns (n, 3) probabilities, label-id order
-  0 entailment, 1 neutral, 2 contradiction.
+  0 entailment, 1 neutral, 2 contradiction. ``NLIModel.load(backend=...)`` runs it on one
+  of ``BACKENDS``: PyTorch fp32 / int8 or ONNX Runtime fp32 / int8.
 - ``LABELS``: the label names in id order.
 - ``FaithfulnessJudge``: ``FaithfulnessJudge.load().score(answer, passages, question)`` ->
   ``FaithfulnessResult`` (score, verdict, one ``SentenceVerdict`` per answer sentence).
@@ -14,9 +15,9 @@ from nli_judge.data import DataError, NLIExamples, read_pairs
 from nli_judge.faithfulness import FaithfulnessJudge, JudgeSettings
 from nli_judge.labels import LABELS
 from nli_judge.metrics import nli_metrics
-from nli_judge.model import SHIPPED_MODEL_DIR, NLIModel
+from nli_judge.model import BACKENDS, SHIPPED_MODEL_DIR, NLIModel
 from nli_judge.results import FaithfulnessResult, SentenceVerdict
 
-__all__ = ["LABELS", "SHIPPED_MODEL_DIR", "DataError", "FaithfulnessJudge", "FaithfulnessResult",
-           "JudgeSettings", "NLIExamples", "NLIModel", "SentenceVerdict", "nli_metrics",
-           "read_pairs"]
+__all__ = ["BACKENDS", "LABELS", "SHIPPED_MODEL_DIR", "DataError", "FaithfulnessJudge",
+           "FaithfulnessResult", "JudgeSettings", "NLIExamples", "NLIModel", "SentenceVerdict",
+           "nli_metrics", "read_pairs"]

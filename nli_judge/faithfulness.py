@@ -41,14 +41,14 @@ from nli_judge.sentences import claim_text, split_sentences
 from nli_judge.windows import evidence_windows
 
 CALIBRATION_FILE = "judge_calibration.json"
+_BLOCK_TAG = re.compile(r"</?(p|div|br|li|ul|ol|h[1-6]|tr|table|section|article)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]{0,500}>")
 
 
 def calibration_file(backend: str = "torch") -> str:
     """Name of the calibrated settings for a backend: ``judge_calibration.json`` for PyTorch
     fp32, ``judge_calibration.<backend>.json`` for the others (used when present)."""
     return CALIBRATION_FILE if backend == "torch" else f"judge_calibration.{backend}.json"
-_BLOCK_TAG = re.compile(r"</?(p|div|br|li|ul|ol|h[1-6]|tr|table|section|article)\b[^>]*>", re.I)
-_TAG = re.compile(r"<[^>]{0,500}>")
 
 
 @dataclass
@@ -186,8 +186,8 @@ class FaithfulnessJudge:
         """Per item, per claim sentence: (pairs, 3) probabilities, a (pairs,) bool array saying
         whether the window holds every number of the claim, the (pairs,) word overlap of
         claim and window, and the (pairs,) window index. For calibration: every setting but
-        the windows can then be tried without the model (``decide_sentence``,
-        ``preselect_rows``)."""
+        the windows can then be tried without the model (``decide_sentence``, and
+        ``eval.calibrate.preselected`` for ``max_windows``)."""
         prepared, rows = self._predict(items, progress)
         out = []
         for k, prep in enumerate(prepared):
