@@ -175,16 +175,18 @@ def main(argv: list[str] | None = None) -> None:
         cache = {}
         for name, items in data.items():
             t0 = time.perf_counter()
-            saved = args.cache / f"{window.replace(':', '_')}_{name}.pkl"
-            if args.cache and saved.exists():
+            backend = "" if args.backend == "torch" else f"{args.backend}_"
+            saved = (args.cache / f"{backend}{window.replace(':', '_')}_{name}.pkl"
+                     if args.cache else None)
+            if saved and saved.exists():
                 with saved.open("rb") as f:  # our own file, written below
                     evidence = pickle.load(f)
             else:
                 evidence = judge.claim_evidence(
                     [{"answer": i.answer, "passages": i.passages, "question": i.question}
                      for i in items], progress=True)
-                if args.cache:
-                    args.cache.mkdir(parents=True, exist_ok=True)
+                if saved:
+                    saved.parent.mkdir(parents=True, exist_ok=True)
                     with saved.open("wb") as f:
                         pickle.dump(evidence, f)
             cache[name] = (evidence, np.array([i.label for i in items]))
