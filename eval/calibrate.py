@@ -51,7 +51,7 @@ MAX_WINDOWS = (1, 2, 3, 4, 6, 8, 12)
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.02, 0.99, 0.02), 2))
 
 
-def item_scores(evidence: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]],
+def item_scores(evidence: list[list[tuple[np.ndarray, ...]]],
                 st: JudgeSettings
                 ) -> np.ndarray:
     """Answer scores under settings ``st`` from ``FaithfulnessJudge.claim_evidence`` output."""
