@@ -87,6 +87,13 @@ class _Prepared:
     notes: list[str]
 
 
+def _bare_fragment(prep: _Prepared, ci: int, hi: int) -> bool:
+    """Is text ``hi`` of claim ``ci`` a bare fragment ("American") judged beside its claim
+    form? A fragment alone is no statement: it may support but not contradict (MNLI models
+    call "American" a contradiction of most sentences), so its word overlap counts as 0."""
+    return hi == 0 and len(prep.hypotheses[ci]) > 1
+
+
 class FaithfulnessJudge:
     """Sentence-level NLI faithfulness judge over an ``NLIModel``."""
 
@@ -229,9 +236,8 @@ class FaithfulnessJudge:
     @staticmethod
     def _relevance(prep: _Prepared, ci: int, window_words: list[set[str]]) -> np.ndarray:
         """Per window, the best ``_overlap`` of any text checked for claim ``ci``."""
-        hyps = prep.hypotheses[ci]
-        claim_words = [content_words(h) for h in hyps]
-        return np.array([max(0.0 if hi == 0 and len(hyps) > 1 else overlap_of_sets(cw, ww)
+        claim_words = [content_words(h) for h in prep.hypotheses[ci]]
+        return np.array([max(0.0 if _bare_fragment(prep, ci, hi) else overlap_of_sets(cw, ww)
                              for hi, cw in enumerate(claim_words)) for ww in window_words])
 
     @staticmethod
@@ -242,11 +248,9 @@ class FaithfulnessJudge:
 
     @staticmethod
     def _overlap(prep: _Prepared, ci: int, key: tuple[int, int]) -> float:
-        """Word overlap of claim and window; 0 for a bare fragment ("American") judged beside
-        its claim form: a fragment alone is no statement, so it may support but not
-        contradict (MNLI models call "American" a contradiction of most sentences)."""
+        """Word overlap of claim and window; 0 for a bare fragment (``_bare_fragment``)."""
         wi, hi = key
-        if hi == 0 and len(prep.hypotheses[ci]) > 1:
+        if _bare_fragment(prep, ci, hi):
             return 0.0
         pi, s, e = prep.windows[wi]
         return overlap(prep.hypotheses[ci][hi], prep.passages[pi][s:e])
