@@ -178,6 +178,20 @@ def build(shared: Path, out: Path) -> list[tuple[str, int, str, str, str]]:
         n = _write_jsonl_gz(out / target, rows)
         made.append((target, n, "Apache-2.0", "salesforce/factualNLG @ 0da1dfa",
                      "JSON list rewritten as gzipped JSON lines; NEVER trained on"))
+    # --- train_pool: extra labelled pairs for the judge model (never evaluation data) -------
+    manifest = (shared / "MANIFEST.md").read_text(encoding="utf-8")
+    for f in sorted((shared / "train_pool").glob("*.jsonl.gz")):
+        target = f"train_pool/{f.name}"
+        (out / "train_pool").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, out / target)
+        name = f.name.removesuffix(".jsonl.gz")
+        row = next((line for line in manifest.splitlines()
+                    if line.startswith(f"| {name} |")), "")
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        lic, source = (cells[4], cells[5]) if len(cells) >= 6 else ("see MANIFEST", "")
+        made.append((target, len(_read_jsonl(out / target)), lic, source,
+                     "copied unchanged; judge training data (nli_judge.judge_data), never "
+                     "evaluation data"))
     # --- MedQuAD: the chatbot's default knowledge base --------------------------------------
     docs, questions = medquad_docs(shared / "medquad.tar.gz")
     rng = random.Random(0)
