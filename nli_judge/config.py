@@ -45,6 +45,11 @@ class DataArguments:
         default=None,
         metadata={"help": "hub dataset instead of --train-file, e.g. glue/mnli (needs network)"},
     )
+    dev_file: str | None = field(
+        default=None,
+        metadata={"help": "a mixed dev file (nli_judge.judge_data's dev.jsonl.gz): after "
+                  "training, results per source are printed and saved (dev_metrics.json)"},
+    )
     max_train_samples: int | None = field(
         default=None, metadata={"help": "use only the first N training pairs (for quick runs)"}
     )
@@ -102,6 +107,13 @@ class TrainConfig:
     )
     experiment_name: str = field(default="nli-judge", metadata={"help": "MLflow experiment"})
     run_name: str | None = field(default=None, metadata={"help": "name of the tracked run"})
+    save_steps: int = field(
+        default=0, metadata={"help": "save a resumable checkpoint every N steps (0: none)"}
+    )
+    resume: bool = field(
+        default=False,
+        metadata={"help": "continue from the newest checkpoint in output_dir/trainer"},
+    )
     export_fp16: bool = field(
         default=True, metadata={"help": "also save an fp16 copy of the final model in final/"}
     )

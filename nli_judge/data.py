@@ -2,7 +2,10 @@
 
 TSV files have the columns ``premise``, ``hypothesis`` and ``gold_label`` (or ``label``) and are
 read with ``quoting=csv.QUOTE_NONE`` because MNLI text holds bare quotes. JSONL rows need
-``premise``, ``hypothesis`` and ``label``. Labels may be names, e/n/c or ids (see ``labels``).
+``premise``, ``hypothesis`` and ``label``. Labels may be names, e/n/c or ids (see ``labels``),
+or the binary faithfulness labels ``supported`` / ``unsupported`` (rows with ``scheme`` binary):
+those rows carry ``binary=True`` and train entailment against not-entailment (see
+``nli_judge.trainer.soft_target_loss``).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 
 from nli_judge.labels import label_id
 
+BINARY = {"supported": 0, "unsupported": 1}  # entailment id; not-entailment (neutral id)
+
 
 class DataError(ValueError):
     """A data file that cannot be used; the message names the file and the problem."""
@@ -22,12 +27,16 @@ class DataError(ValueError):
 
 @dataclass
 class NLIExamples:
-    """Parallel lists of pairs; ``labels`` holds GLUE ids, ``ids`` a per-row key."""
+    """Parallel lists of pairs; ``labels`` holds GLUE ids, ``ids`` a per-row key, ``binary``
+    whether the row's label is binary (supported = entailment id, unsupported = not
+    entailment, stored as the neutral id), ``sources`` the row's source name."""
 
     premises: list[str] = field(default_factory=list)
     hypotheses: list[str] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
+    binary: list[bool] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.premises)
@@ -37,6 +46,8 @@ class NLIExamples:
         self.hypotheses += other.hypotheses
         self.labels += other.labels
         self.ids += other.ids
+        self.binary += other.binary or [False] * len(other.premises)
+        self.sources += other.sources or [""] * len(other.premises)
 
     def subset(self, keep: list[int]) -> NLIExamples:
         return NLIExamples(
@@ -44,6 +55,8 @@ class NLIExamples:
             [self.hypotheses[i] for i in keep],
             [self.labels[i] for i in keep],
             [self.ids[i] for i in keep],
+            [self.binary[i] for i in keep] if self.binary else [],
+            [self.sources[i] for i in keep] if self.sources else [],
         )
 
 
@@ -99,8 +112,12 @@ def read_pairs(path: str | Path, skip_unlabelled: bool = True) -> NLIExamples:
         raw = row.get(label_key)
         if skip_unlabelled and (raw is None or str(raw).strip() in ("", "-")):
             continue
+        binary = str(row.get("scheme", "")) == "binary" or str(raw).strip().lower() in BINARY
         try:
-            lab = label_id(raw)
+            lab = BINARY[str(raw).strip().lower()] if binary else label_id(raw)
+        except KeyError:
+            raise DataError(f"{path}: row {n}: binary label {raw!r} is not supported or "
+                            "unsupported") from None
         except ValueError as e:
             raise DataError(f"{path}: row {n}: {e}") from None
         premise, hypothesis = row.get("premise"), row.get("hypothesis")
@@ -111,6 +128,8 @@ def read_pairs(path: str | Path, skip_unlabelled: bool = True) -> NLIExamples:
         out.labels.append(lab)
         key = row.get("index", row.get("uid", row.get("id", n)))
         out.ids.append(f"{path.name}:{key}")
+        out.binary.append(binary)
+        out.sources.append(str(row.get("source") or path.name))
     if not out:
         raise DataError(f"{path}: no labelled rows")
     return out
@@ -126,6 +145,8 @@ def read_many(paths: list[str | Path]) -> NLIExamples:
 
 def swap_contradictions(ex: NLIExamples, contradiction_id: int = 2) -> NLIExamples:
     """The contradiction pairs of ``ex`` with premise and hypothesis swapped (ids + ':swap')."""
-    keep = [i for i, y in enumerate(ex.labels) if y == contradiction_id]
+    keep = [i for i, y in enumerate(ex.labels)
+            if y == contradiction_id and not (ex.binary and ex.binary[i])]
     return NLIExamples([ex.hypotheses[i] for i in keep], [ex.premises[i] for i in keep],
-                       [contradiction_id] * len(keep), [ex.ids[i] + ":swap" for i in keep])
+                       [contradiction_id] * len(keep), [ex.ids[i] + ":swap" for i in keep],
+                       [False] * len(keep), [ex.sources[i] for i in keep] if ex.sources else [])

@@ -98,3 +98,45 @@ def save_confusion_png(m: dict, path: str | Path, title: str = "NLI confusion ma
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def per_source_metrics(probs: np.ndarray, labels: list[int], binary: list[bool],
+                       sources: list[str]) -> dict[str, dict]:
+    """Per source of a mixed dev file: binary rows by p(entailment) (balanced accuracy at 0.5
+    and ROC AUC of supported vs unsupported), 3-way rows by accuracy and entailment-vs-rest
+    balanced accuracy; plus ``mean_binary_balanced_accuracy`` over the sources."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    probs = np.asarray(probs, dtype=float)
+    y, is_bin, src = np.asarray(labels), np.asarray(binary, bool), np.asarray(sources)
+    out: dict[str, dict] = {}
+    for name in sorted(set(sources)):
+        rows = src == name
+        entailed = (y[rows] == 0).astype(int)
+        pred = (probs[rows, 0] >= 0.5).astype(int)
+        m = {"n": int(rows.sum()), "scheme": "binary" if is_bin[rows].all() else "nli3",
+             "balanced_accuracy": float(balanced_accuracy_score(entailed, pred))
+             if len(set(entailed)) == 2 else None,
+             "roc_auc": float(roc_auc_score(entailed, probs[rows, 0]))
+             if len(set(entailed)) == 2 else None}
+        if m["scheme"] == "nli3":
+            m["accuracy_3way"] = float(accuracy_score(y[rows], probs[rows].argmax(1)))
+        out[name] = m
+    bal = [m["balanced_accuracy"] for m in out.values() if m["balanced_accuracy"] is not None]
+    out["mean_binary_balanced_accuracy"] = {"value": float(np.mean(bal)) if bal else None}
+    return out
+
+
+def format_source_table(metrics: dict[str, dict]) -> str:
+    """``per_source_metrics`` as a markdown table."""
+    lines = ["| source | scheme | n | balanced acc (entailed vs not) | ROC AUC | 3-way acc |",
+             "|---|---|---:|---:|---:|---:|"]
+    fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+    for name, m in metrics.items():
+        if "n" not in m:
+            continue
+        lines.append(f"| {name} | {m['scheme']} | {m['n']} | {fmt(m['balanced_accuracy'])} | "
+                     f"{fmt(m['roc_auc'])} | {fmt(m.get('accuracy_3way'))} |")
+    mean = metrics.get("mean_binary_balanced_accuracy", {}).get("value")
+    lines.append(f"| mean | | | {fmt(mean)} | | |")
+    return "\n".join(lines)

@@ -30,7 +30,13 @@ from nli_judge.data import DataError, NLIExamples, read_many, read_pairs, swap_c
 from nli_judge.encoding import encode_pairs
 from nli_judge.label_fixes import apply_label_fixes, read_label_fixes
 from nli_judge.labels import ID2LABEL, LABEL2ID
-from nli_judge.metrics import format_report, nli_metrics, save_confusion_png
+from nli_judge.metrics import (
+    format_report,
+    format_source_table,
+    nli_metrics,
+    per_source_metrics,
+    save_confusion_png,
+)
 from nli_judge.model import NLIModel, set_threads
 from nli_judge.pooling import load_classifier
 from nli_judge.tracking import setup_tracking
@@ -59,6 +65,8 @@ def build_dataset(tokenizer, ex: NLIExamples, model_args: ModelArguments,
     enc = encode_pairs(tokenizer, ex.premises, ex.hypotheses, model_args.encoding,
                        model_args.max_length)
     cols = dict(enc, labels=list(ex.labels), length=[len(x) for x in enc["input_ids"]])
+    if any(ex.binary):
+        cols["binary"] = list(ex.binary)
     if soft is not None:
         cols["soft_labels"] = soft.tolist()
     if weights is not None:
@@ -66,7 +74,8 @@ def build_dataset(tokenizer, ex: NLIExamples, model_args: ModelArguments,
     return Dataset.from_dict(cols)
 
 
-def _run_card(model_args, data_args, cfg, counts, train_metrics, table_md, report) -> str:
+def _run_card(model_args, data_args, cfg, counts, train_metrics, table_md, report,
+              dev_md: str = "") -> str:
     settings = {**dataclasses.asdict(model_args), **dataclasses.asdict(data_args),
                 **dataclasses.asdict(cfg)}
     return "\n".join([
@@ -77,6 +86,7 @@ def _run_card(model_args, data_args, cfg, counts, train_metrics, table_md, repor
         "## Per epoch (validation file)", "", table_md, "",
         "## TrainOutput", "", "```json", json.dumps(train_metrics, indent=2), "```", "",
         "## Final validation", "", "```", report, "```", "",
+        *(["## Dev parts, per source", "", dev_md, ""] if dev_md else []),
     ])
 
 
@@ -111,6 +121,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
     counts["train_pairs_used"] = len(train_ex)
     counts["train_label_counts"] = {ID2LABEL[i]: int(c) for i, c in
                                     enumerate(np.bincount(train_ex.labels, minlength=3))}
+    counts["binary_rows"] = int(sum(train_ex.binary))
     val_ex = read_pairs(data_args.validation_file)
     if data_args.max_eval_samples:
         val_ex = val_ex.subset(list(range(min(data_args.max_eval_samples, len(val_ex)))))
@@ -145,7 +156,9 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
         eval_steps=None if cfg.max_steps < 0 else max(1, cfg.max_steps),
         logging_strategy="steps",
         logging_steps=cfg.logging_steps,
-        save_strategy="no",
+        save_strategy="steps" if cfg.save_steps else "no",
+        save_steps=cfg.save_steps or 500,
+        save_total_limit=2,
         report_to=report_to,
         run_name=run_name,
         remove_unused_columns=False,
@@ -166,7 +179,8 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
 
         mlflow.start_run(run_name=run_name)  # the Trainer's callback logs into this run
     try:
-        result = trainer.train()
+        resume = cfg.resume and any((out / "trainer").glob("checkpoint-*"))
+        result = trainer.train(resume_from_checkpoint=True if resume else None)
         train_metrics = {k: result.metrics[k] for k in
                          ("train_runtime", "train_samples_per_second", "train_steps_per_second",
                           "train_loss") if k in result.metrics}
@@ -189,9 +203,18 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
         (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
         png = save_confusion_png(metrics, out / "confusion_matrix.png",
                                  f"{Path(base).name} ({model_args.encoding})")
+        dev_md = ""
+        if data_args.dev_file:
+            dev = read_pairs(data_args.dev_file)
+            by_source = per_source_metrics(
+                nli.predict(dev.premises, dev.hypotheses, batch_size=cfg.eval_batch_size),
+                dev.labels, dev.binary, dev.sources)
+            dev_md = format_source_table(by_source)
+            print("\nDev parts per source (" + data_args.dev_file + ")\n" + dev_md)
+            (out / "dev_metrics.json").write_text(json.dumps(by_source, indent=2))
         card = out / "RUN_CARD.md"
         card.write_text(_run_card(model_args, data_args, cfg, counts, train_metrics,
-                                  table.markdown(), report))
+                                  table.markdown(), report, dev_md))
         if mlflow:
             mlflow.log_metrics({"final_accuracy": metrics["accuracy"],
                                 "final_macro_f1": metrics["macro_f1"]})

@@ -15,12 +15,24 @@ TABLE_COLUMNS = ("epoch", "training_loss", "validation_loss", "accuracy", "macro
 
 
 def soft_target_loss(logits: torch.Tensor, soft: torch.Tensor, weights: torch.Tensor | None = None,
-                     label_smoothing: float = 0.0) -> torch.Tensor:
-    """Mean over pairs of ``weight * cross-entropy(smoothed soft target, softmax(logits))``."""
+                     label_smoothing: float = 0.0, binary: torch.Tensor | None = None
+                     ) -> torch.Tensor:
+    """Mean over pairs of ``weight * cross-entropy(smoothed soft target, softmax(logits))``.
+
+    Rows flagged ``binary`` (faithfulness labels: supported / unsupported) are scored on two
+    classes instead: entailment against not-entailment, p(not) = p(neutral) + p(contradiction),
+    with the soft target's entailment share as the target (smoothed the same way). The 3-way
+    head stays, and binary rows never say whether an unsupported claim is neutral or
+    contradicted."""
     logp = torch.log_softmax(logits.float(), dim=-1)
     k = logp.shape[-1]
     target = soft * (1 - label_smoothing) + label_smoothing / k
     per_pair = -(target * logp).sum(-1)
+    if binary is not None and bool(binary.any()):
+        p_entail = soft[:, 0] * (1 - label_smoothing) + label_smoothing / 2
+        log_not = torch.logsumexp(logp[:, 1:], dim=-1)
+        two_way = -(p_entail * logp[:, 0] + (1 - p_entail) * log_not)
+        per_pair = torch.where(binary.bool(), two_way, per_pair)
     return (per_pair * weights).mean() if weights is not None else per_pair.mean()
 
 
@@ -63,16 +75,18 @@ class SoftTargetTrainer(Trainer):
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         soft = inputs.pop("soft_labels", None)
         weights = inputs.pop("weights", None)
+        binary = inputs.pop("binary", None)
         if soft is None:
             return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
         inputs.pop("labels", None)
         outputs = model(**inputs)
-        loss = soft_target_loss(outputs.logits, soft, weights, self.label_smoothing)
+        loss = soft_target_loss(outputs.logits, soft, weights, self.label_smoothing, binary)
         return (loss, outputs) if return_outputs else loss
 
 
 class PairCollator:
-    """Pad a list of tokenised pairs per batch; keep ``labels`` and ``soft_labels``."""
+    """Pad a list of tokenised pairs per batch; keep ``labels``, ``soft_labels``, ``weights``
+    and the ``binary`` row flags."""
 
     def __init__(self, tokenizer):
         self.tokenizer = tokenizer
@@ -81,6 +95,7 @@ class PairCollator:
         feats = [dict(f) for f in features]
         soft = [f.pop("soft_labels") for f in feats] if "soft_labels" in feats[0] else None
         weights = [f.pop("weights") for f in feats] if "weights" in feats[0] else None
+        binary = [f.pop("binary") for f in feats] if "binary" in feats[0] else None
         for f in feats:
             f.pop("length", None)
         batch = self.tokenizer.pad(feats, return_tensors="pt")
@@ -88,6 +103,8 @@ class PairCollator:
             batch["soft_labels"] = torch.tensor(np.asarray(soft), dtype=torch.float32)
         if weights is not None:
             batch["weights"] = torch.tensor(weights, dtype=torch.float32)
+        if binary is not None:
+            batch["binary"] = torch.tensor(binary, dtype=torch.bool)
         return batch
 
 
