@@ -9,9 +9,11 @@ import streamlit as st
 
 from app import resources
 from chatbot.chain import RAGChatbot
+from nli_judge.results import NOT_JUDGED
 
 BADGE = {"supported": ":green-badge[supported]", "unsupported": ":orange-badge[unsupported]",
-         "contradicted": ":red-badge[contradicted]", "no_claim": ":gray-badge[no claim]"}
+         "contradicted": ":red-badge[contradicted]", "no_claim": ":gray-badge[no claim]",
+         "incomplete": ":violet-badge[incomplete]", "repeated": ":gray-badge[repeated]"}
 VERDICT = {"faithful": ":green-badge[faithful]", "unfaithful": ":red-badge[unfaithful]"}
 
 
@@ -67,7 +69,7 @@ def show_turn(msg: dict, index: int) -> None:
         for k, s in enumerate(f["sentences"]):
             text_col, evidence_col = st.columns([6, 1], vertical_alignment="center")
             text_col.markdown(f"{BADGE[s['label']]} {_escape(s['text'])}")
-            if s.get("evidence") and s["label"] != "no_claim":
+            if s.get("evidence") and s["label"] not in NOT_JUDGED:
                 with evidence_col.popover("evidence", key=f"ev-{index}-{k}"):
                     st.caption(f"sentence {k + 1}: {s['label']}; passage "
                                f"[{(s.get('passage') or 0) + 1}], entailment "

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if f:
         print(f"\njudge: {f['verdict']} (score {f['score']:.2f})")
         for s in f["sentences"]:
-            if s["label"] in ("unsupported", "contradicted"):
+            if s["label"] in ("unsupported", "contradicted", "incomplete"):
                 print(f"  {s['label']}: {s['text']}")
     for n in turn.notes:
         print(f"note: {n}")

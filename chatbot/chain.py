@@ -206,7 +206,7 @@ class RAGChatbot:
         if f is None or self.settings.guard == "off" or f["verdict"] == "faithful":
             return
         unsupported = [s["text"] for s in f["sentences"]
-                       if s["label"] in ("unsupported", "contradicted")]
+                       if s["label"] in ("unsupported", "contradicted", "incomplete")]
         if self.settings.guard == "warn":
             turn.notes.append(f"judge: {len(unsupported)} sentence(s) not supported by the "
                               "passages; check them against the sources")

@@ -50,7 +50,7 @@ def run(judge: FaithfulnessJudge, passages: list[str], repeats: int, warmup: int
         t0 = time.perf_counter()
         judge.score(ANSWER, passages)
         times.append((time.perf_counter() - t0) * 1000)
-    pairs = len(judge.pairs([judge._prepare(ANSWER, passages, None)]))
+    pairs = judge.pair_count(ANSWER, passages)
     return {"p50_ms": round(float(np.percentile(times, 50)), 1),
             "p95_ms": round(float(np.percentile(times, 95)), 1),
             "pairs_per_answer": pairs,

@@ -43,6 +43,8 @@ def is_no_claim(sentence: str) -> bool:
     text = sentence.strip()
     if not _WORD.search(text):
         return True  # punctuation, emoji, markup only
+    if re.fullmatch(r"\W*(\d{1,3}|[a-zA-Z])[.)]\W*", text):
+        return True  # an inline list number: "... diabetes. 2. Metformin ..."
     if text.endswith("?") or text.endswith("？"):
         return True  # a question back to the user
     if text.endswith(":") and len(_WORD.findall(text)) <= 8:
@@ -61,6 +63,32 @@ def is_heading(text: str, start: int, end: int) -> bool:
     line_end = text.find("\n", end)
     line = text[line_start: len(text) if line_end < 0 else line_end].strip()
     return bool(re.fullmatch(r"(\*\*|__)[^*_]+(\*\*|__):?", line)) and line == text[start:end]
+
+
+# Words a finished English sentence does not end on: "Metformin is", "caused by the".
+_DANGLING = set("""a an the and or but nor of to in on at by for with from as into onto about
+than that which who whose whom is are was were be been being has have had do does did can could
+may might must shall should will would very its their his her our your my this these those such
+if because while when where although so not no""".split())
+_TERMINAL = re.compile(r"[.!?…。！？:;\"'”’)\]*]\s*$")
+
+
+def is_incomplete(sentence: str, last: bool) -> bool:
+    """A sentence that is not a whole claim: an empty or one-word fragment ("Metformin."), or
+    the answer's ``last`` sentence cut off by a token limit (no closing punctuation, and it
+    ends on a word no sentence ends on: "Metformin is")."""
+    words = _WORD.findall(sentence)
+    if len(words) <= 1:
+        return True
+    if not last or _TERMINAL.search(sentence):
+        return False
+    return words[-1].lower() in _DANGLING
+
+
+def repeat_key(claim: str) -> str:
+    """What two sentences share when one repeats the other word for word (case, spacing and
+    punctuation aside)."""
+    return " ".join(_WORD.findall(claim.lower()))
 
 
 _WH = re.compile(

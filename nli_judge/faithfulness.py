@@ -14,9 +14,17 @@ Speed: with ``max_windows`` set, each claim is checked only against the ``max_wi
 windows that share most of its content words (a cheap lexical pre-selection, chosen on dev
 data by ``eval.calibrate``), not against every window.
 
+Sentences that are not claims: ``no_claim`` (greetings, abstentions, headings) never count;
+``incomplete`` (cut off by a token limit, "Metformin is", or a one-word fragment) counts as
+an unsupported claim with score 0, because a reader cannot check half a statement and an
+answer that stops mid-sentence should not pass a guard; ``repeated`` (the same claim again,
+word for word) is left out of the score, because its claim is judged once already and
+counting it twice would weigh it double (the note says so).
+
 The answer's score aggregates its claim sentences' scores (``min``, ``mean``, or ``share``
 = the share of claim sentences supported); it is ``faithful`` at score >= ``threshold``. An
-answer with no claims (empty, greetings, abstentions only) is faithful with score 1.
+answer with no claims (greetings, abstentions only) is faithful with score 1; an empty
+answer is unfaithful with score 0 (nothing in it is grounded).
 Calibrated settings are read from ``judge_calibration.json`` beside the model
 (``judge_calibration.<backend>.json`` on another inference backend, when present).
 """
@@ -33,7 +41,15 @@ from typing import Literal
 
 import numpy as np
 
-from nli_judge.claims import fragment_to_claim, is_fragment, is_heading, is_no_claim
+from nli_judge.aggregation import LearnedAggregator, answer_features
+from nli_judge.claims import (
+    fragment_to_claim,
+    is_fragment,
+    is_heading,
+    is_incomplete,
+    is_no_claim,
+    repeat_key,
+)
 from nli_judge.model import NLIModel
 from nli_judge.numbers import content_words, missing_numbers, overlap, overlap_of_sets
 from nli_judge.results import FaithfulnessResult, SentenceVerdict
@@ -60,7 +76,7 @@ class JudgeSettings:
     contradiction_threshold: float = 0.9
     contradiction_weight: float = 1.0
     contradiction_min_overlap: float = 0.5
-    aggregate: Literal["min", "mean", "share"] = "min"
+    aggregate: Literal["min", "mean", "share", "learned"] = "min"
     check_numbers: bool = True
     threshold: float = 0.5
     batch_size: int = 32
@@ -81,6 +97,7 @@ class _Prepared:
     answer: str
     sentences: list[SentenceVerdict]
     claim_rows: list[int]            # indices into sentences that make a claim
+    incomplete_rows: list[int]       # cut-off or one-word sentences: count as unsupported
     hypotheses: dict[int, list[str]]  # claim row -> the texts checked for it
     windows: list[tuple[int, int, int]]  # (passage index, start, end)
     passages: list[str]
@@ -103,6 +120,11 @@ class FaithfulnessJudge:
         self.settings = settings or JudgeSettings()
         self.calibration = calibration or {}
         self.max_length = model.model.config.max_position_embeddings
+        learned = self.calibration.get("aggregator")
+        self.aggregator = LearnedAggregator.from_dict(learned) if learned else None
+        if self.settings.aggregate == "learned" and self.aggregator is None:
+            raise ValueError("aggregate='learned' needs a calibration with an 'aggregator' "
+                             "(python -m eval.calibrate --learned)")
 
     @classmethod
     def load(cls, model: str | Path | NLIModel | None = None, **settings) -> FaithfulnessJudge:
@@ -143,21 +165,34 @@ class FaithfulnessJudge:
         fragment = bool(question and question.strip() and len(spans) == 1
                         and is_fragment(masked[spans[0][0]:spans[0][1]],
                                         self.settings.fragment_words))
-        for s, e in spans:
+        incomplete: list[int] = []
+        seen: dict[str, int] = {}
+        for k, (s, e) in enumerate(spans):
             raw = answer[s:e]
             text = claim_text(masked[s:e])
             candidates = [text]
             if fragment and not is_no_claim(text):
                 candidates.append(fragment_to_claim(question or "", text))
                 notes.append(f"short answer also judged as the claim: {candidates[1]!r}")
-            no_claim = not fragment and (is_no_claim(text) or is_heading(masked, s, e))
-            sentences.append(SentenceVerdict(text=raw, start=s, end=e, claim=text,
-                                             label="no_claim" if no_claim else "unsupported"))
-            if not no_claim:
-                claims.append(len(sentences) - 1)
-                hypotheses[len(sentences) - 1] = candidates
+            label = "unsupported"
+            if not fragment and (is_no_claim(text) or is_heading(masked, s, e)):
+                label = "no_claim"
+            elif not fragment and is_incomplete(text, last=k == len(spans) - 1):
+                label = "incomplete"
+                notes.append(f"sentence {k + 1} is cut off or a fragment: counted as unsupported")
+            elif repeat_key(text) in seen:
+                label = "repeated"
+                notes.append(f"sentence {k + 1} repeats sentence {seen[repeat_key(text)] + 1}: "
+                             "left out of the score")
+            sentences.append(SentenceVerdict(text=raw, start=s, end=e, claim=text, label=label))
+            if label == "unsupported":
+                seen[repeat_key(text)] = k
+                claims.append(k)
+                hypotheses[k] = candidates
+            elif label == "incomplete":
+                incomplete.append(k)
         if not answer.strip():
-            notes.append("empty answer: nothing to check")
+            notes.append("empty answer: nothing to check, so nothing is faithful")
         clean = [mask_html(p) if isinstance(p, str) else "" for p in passages or []]
         if claims and not any(p.strip() for p in clean):
             notes.append("no evidence passages: every claim is unsupported")
@@ -172,7 +207,7 @@ class FaithfulnessJudge:
                 for s, e in evidence_windows(p, self._count, budget, self.settings.window_overlap,
                                              self.settings.window_sentences):
                     windows.append((pi, s, e))
-        return _Prepared(answer, sentences, claims, hypotheses, windows, clean, notes)
+        return _Prepared(answer, sentences, claims, incomplete, hypotheses, windows, clean, notes)
 
     # --- scoring ---------------------------------------------------------------------------------
     def score(self, answer: str, passages: Sequence[str], question: str | None = None
@@ -192,9 +227,10 @@ class FaithfulnessJudge:
                        ) -> list[list[tuple[np.ndarray, ...]]]:
         """Per item, per claim sentence: (pairs, 3) probabilities, a (pairs,) bool array saying
         whether the window holds every number of the claim, the (pairs,) word overlap of
-        claim and window, and the (pairs,) window index. For calibration: every setting but
-        the windows can then be tried without the model (``decide_sentence``, and
-        ``eval.calibrate.preselected`` for ``max_windows``)."""
+        claim and window, the (pairs,) window index, and the claim's text (None, with empty
+        arrays, for a cut-off ``incomplete`` sentence, which counts as unsupported). For
+        calibration: every setting but the windows can then be tried without the model
+        (``decide_sentence``, and ``eval.calibrate.preselected`` for ``max_windows``)."""
         prepared, rows = self._predict(items, progress)
         out = []
         for k, prep in enumerate(prepared):
@@ -202,9 +238,17 @@ class FaithfulnessJudge:
             for ci in prep.claim_rows:
                 found = rows.get((k, ci), [])
                 windows = np.array([wi for (wi, _), _ in found], dtype=int)
-                per_claim.append((*self._claim_arrays(prep, ci, found), windows))
+                per_claim.append((*self._claim_arrays(prep, ci, found), windows,
+                                  prep.hypotheses[ci][-1]))
+            for _ in prep.incomplete_rows:
+                per_claim.append(self._claim_arrays(prep, -1, []) + (np.zeros(0, int), None))
             out.append(per_claim)
         return out
+
+    def pair_count(self, answer: str, passages: Sequence[str], question: str | None = None
+                   ) -> int:
+        """How many (evidence window, claim) pairs the model scores to judge this answer."""
+        return len(self.pairs([self._prepare(answer, passages, question)]))
 
     def pairs(self, prepared: Sequence[_Prepared]) -> list[tuple[int, int, int, int]]:
         """The (item, claim row, window, hypothesis) pairs the model must score: every
@@ -279,15 +323,16 @@ class FaithfulnessJudge:
     def _finish(self, k: int, prep: _Prepared, rows: dict, st: JudgeSettings
                 ) -> FaithfulnessResult:
         sentences = [dataclasses.replace(s) for s in prep.sentences]
-        scores, notes = [], list(prep.notes)
+        scores, notes, arrays = [], list(prep.notes), []
         for ci in prep.claim_rows:
             sv = sentences[ci]
             found = rows.get((k, ci), [])
+            arrays.append(self._claim_arrays(prep, ci, found))
             if not found:
                 sv.label, sv.score = "unsupported", 0.0
                 scores.append(0.0)
                 continue
-            probs, ok, rel = self._claim_arrays(prep, ci, found)
+            probs, ok, rel = arrays[-1]
             sv.label, sv.score, j = decide_sentence(probs, ok, rel, st)
             top = int(probs[:, 0].argmax())
             if st.check_numbers and not ok[top] and sv.label != "contradicted":
@@ -303,7 +348,18 @@ class FaithfulnessJudge:
             sv.evidence = prep.passages[pi][s:e]
             scores.append(sv.score)
         supported = [sentences[ci].label == "supported" for ci in prep.claim_rows]
-        score = aggregate(scores, supported, st.aggregate)
+        scores += [0.0] * len(prep.incomplete_rows)
+        supported += [False] * len(prep.incomplete_rows)
+        if not prep.answer.strip():
+            score = 0.0
+        elif st.aggregate == "learned" and scores:
+            score = self.aggregator.score(answer_features(
+                arrays, [prep.hypotheses[ci][-1] for ci in prep.claim_rows],
+                mask_html(prep.answer), prep.passages, len(prep.incomplete_rows),
+                st.contradiction_min_overlap))
+        else:
+            score = aggregate(scores, supported, "mean" if st.aggregate == "learned"
+                              else st.aggregate)
         verdict = "faithful" if score >= st.threshold else "unfaithful"
         return FaithfulnessResult(score=score, verdict=verdict, sentences=sentences,
                                   threshold=st.threshold, notes=notes)

@@ -16,10 +16,11 @@ import re
 from pathlib import Path
 
 from nli_judge.faithfulness import FaithfulnessJudge
-from nli_judge.results import FaithfulnessResult
+from nli_judge.results import NOT_JUDGED, FaithfulnessResult
 
 MARK = {"supported": "✓ supported", "unsupported": "? unsupported",
-        "contradicted": "✗ contradicted", "no_claim": "· no claim"}
+        "contradicted": "✗ contradicted", "no_claim": "· no claim",
+        "incomplete": "… incomplete", "repeated": "= repeated"}
 
 
 def read_passages(path: str | Path) -> list[str]:
@@ -39,7 +40,7 @@ def format_result(result: FaithfulnessResult, snippet: int = 160) -> str:
     lines += [f"  note: {n}" for n in result.notes]
     for s in result.sentences:
         lines.append(f"\n[{MARK[s.label]}] {s.text}")
-        if s.label != "no_claim" and s.passage is not None:
+        if s.label not in NOT_JUDGED and s.passage is not None:
             ev = re.sub(r"\s+", " ", s.evidence)
             ev = ev if len(ev) <= snippet else ev[: snippet - 1] + "…"
             lines.append(f"    e={s.entailment:.2f} n={s.neutral:.2f} c={s.contradiction:.2f}"

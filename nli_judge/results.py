@@ -6,7 +6,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-SentenceLabel = Literal["supported", "unsupported", "contradicted", "no_claim"]
+SentenceLabel = Literal["supported", "unsupported", "contradicted", "no_claim", "incomplete",
+                        "repeated"]
+# Labels of sentences that are not judged against the evidence.
+NOT_JUDGED = ("no_claim", "incomplete", "repeated")
 
 
 @dataclass
@@ -44,7 +47,7 @@ class FaithfulnessResult:
 
     @property
     def claims(self) -> list[SentenceVerdict]:
-        return [s for s in self.sentences if s.label != "no_claim"]
+        return [s for s in self.sentences if s.label not in NOT_JUDGED]
 
     def to_dict(self) -> dict:
         return asdict(self)
