@@ -27,7 +27,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
+from eval.aggregation_fit import best_threshold, features_of, fit, leave_one_set_out
+from eval.benchmark import stratified_sample
 from eval.datasets import DEV_SETS
+from nli_judge.aggregation import VARIANTS, LearnedAggregator
 from nli_judge.faithfulness import (
     FaithfulnessJudge,
     JudgeSettings,
@@ -48,6 +51,12 @@ PRODUCT_MAX_CONTRADICTION_THRESHOLD = 0.5
 # ... and "closed on Sundays" must count against "open on Sundays" (2 of 3 content words shared).
 PRODUCT_MAX_MIN_OVERLAP = 0.5
 MAX_WINDOWS = (1, 2, 3, 4, 6, 8, 12)
+DEV_NOTE = ("WiCE dev (supported vs partially/not supported), BEGIN dev cmu+tc+wow (fully "
+            "attributable vs not; Generic left out), HaluEval qa and dialogue train rows "
+            "7700-7999 (the judge model never trained on rows 7500-7999; right vs "
+            "ChatGPT-written hallucinated answers), the dev parts of HaluEval summarization "
+            "train and XSumFaith that nli_judge.judge_data holds out of training. No test set "
+            "was used.")
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.02, 0.99, 0.02), 2))
 
 
@@ -76,15 +85,15 @@ def preselected(evidence: list[list[tuple[np.ndarray, ...]]], k: int
     out = []
     for claims in evidence:
         kept = []
-        for probs, ok, related, windows in claims:
+        for probs, ok, related, windows, *text in claims:
             n = int(windows.max()) + 1 if windows.size else 0
             if n <= k:
-                kept.append((probs, ok, related, windows))
+                kept.append((probs, ok, related, windows, *text))
                 continue
             best = np.zeros(n)
             np.maximum.at(best, windows, related)
             mask = np.isin(windows, preselect(best, k))
-            kept.append((probs[mask], ok[mask], related[mask], windows[mask]))
+            kept.append((probs[mask], ok[mask], related[mask], windows[mask], *text))
         out.append(kept)
     return out
 
@@ -141,6 +150,26 @@ def search(cache: dict[str, tuple[list, np.ndarray]], base: JudgeSettings,
     return best[1], {"mean_balanced_accuracy": round(best[0], 4), "per_set": best[2]}
 
 
+def learn(cache: dict[str, tuple[list, np.ndarray]], data: dict[str, list], setting: dict
+          ) -> tuple[LearnedAggregator, dict]:
+    """Fit the learned answer score on the dev sets' cached evidence (as pre-selected by the
+    chosen ``max_windows``); report the variants by leave-one-set-out and the global
+    threshold of the final fit (``eval.aggregation_fit``)."""
+    k = setting.get("max_windows")
+    feats = {n: features_of(preselected(ev, k) if k else ev, data[n],
+                            setting["contradiction_min_overlap"]) for n, (ev, _) in cache.items()}
+    labels = {n: y for n, (_, y) in cache.items()}
+    variants = leave_one_set_out(feats, labels)
+    aggregator = fit(feats, labels, VARIANTS["both"])
+    threshold, in_sample = best_threshold(aggregator, feats, labels)
+    report = {"leave_one_set_out": variants, "threshold": threshold,
+              "in_sample_mean_balanced_accuracy": round(in_sample, 4),
+              "weights": dict(zip(aggregator.features, np.round(aggregator.coef, 3).tolist(),
+                                  strict=True))}
+    print(json.dumps({"learned": report}), flush=True)
+    return aggregator, report
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -161,11 +190,18 @@ def main(argv: list[str] | None = None) -> None:
                     help="search every setting; by default only settings that check numbers "
                     "and can label a claim contradicted (the product's rules) are eligible, "
                     "and the free optimum is reported beside them as the rules' dev cost")
+    ap.add_argument("--learned", action="store_true",
+                    help="also fit the learned answer score (logistic regression over model "
+                    "and lexical features, nli_judge.aggregation) on the dev sets with the "
+                    "chosen windows, report each kind of feature alone by leave-one-set-out, "
+                    "and make it the judge's aggregate")
     ap.add_argument("--preselect-tolerance", type=float, default=0.005,
                     help="largest loss of mean dev balanced accuracy accepted for checking "
                     "each claim against fewer windows (max_windows; the speed setting)")
+    ap.add_argument("--limit", type=int,
+                    help="items per dev set (a stratified sample; for tests and quick looks)")
     args = ap.parse_args(argv)
-    data = {name: DEV_SETS[name]() for name in args.sets}
+    data = {name: stratified_sample(DEV_SETS[name](), args.limit) for name in args.sets}
     nli = NLIModel.load(args.model, backend=args.backend)
     results = []
     for window in args.windows:
@@ -204,8 +240,13 @@ def main(argv: list[str] | None = None) -> None:
         setting["max_windows"], report["max_windows_table"] = choose_max_windows(
             cache, chosen, args.preselect_tolerance)
         print(json.dumps({"setting": setting, **report}), flush=True)
-        results.append((report["mean_balanced_accuracy"], setting, report))
-    score, setting, report = max(results, key=lambda r: r[0])
+        results.append((report["mean_balanced_accuracy"], setting, report, cache))
+    score, setting, report, cache = max(results, key=lambda r: r[0])
+    aggregator = None
+    if args.learned:
+        aggregator, learned_report = learn(cache, data, setting)
+        setting.update(aggregate="learned", threshold=learned_report["threshold"])
+        report["learned"] = learned_report
     settings = {**dataclasses.asdict(JudgeSettings()), **setting}
     out = args.out or Path(judge.model.model.name_or_path) / calibration_file(args.backend)
     out.write_text(json.dumps({
@@ -215,14 +256,12 @@ def main(argv: list[str] | None = None) -> None:
                      + ("" if args.free else "; only settings with the number check and the "
                         "contradicted label (free optimum and its gain in results)"),
         "dev_sets": {n: f"{len(v)} items" for n, v in data.items()},
-        "data_note": "WiCE dev (supported vs partially/not supported), BEGIN dev cmu+tc+wow "
-                     "(fully attributable vs not; Generic left out), HaluEval qa and dialogue "
-                     "train rows 7700-7999 (the NLI model trained on qa rows 0-1999; right vs "
-                     "ChatGPT-written hallucinated answers). "
-                     "No test set was used.",
+        "data_note": DEV_NOTE,
         "tried_windows": args.windows,
-        "all_results": [{"window": w, **r[2]} for w, r in zip(args.windows, results, strict=True)],
+        "all_results": [{"window": w, **r[2]} for w, r in zip(args.windows, results, strict=True)
+                        if r[2] is not report],
         "results": report,
+        **({"aggregator": aggregator.to_dict()} if aggregator else {}),
         "command": "python -m eval.calibrate " + " ".join(sys.argv[1:] if argv is None else argv),
     }, indent=2) + "\n")
     print(f"wrote {out}")

@@ -145,10 +145,23 @@ def ratings(path: Path) -> list[FaithItem]:
     return items
 
 
+def pool_dev(source: str, limit: int | None = None) -> list[FaithItem]:
+    """The dev part of a summary-level ``data/train_pool`` source that the judge model's
+    training data holds out (``nli_judge.judge_data.dev_rows``): document + summary, label
+    1 when supported. ``limit``: the first rows only."""
+    from nli_judge.judge_data import dev_rows
+
+    rows = dev_rows(source, DATA_DIR.parent)[:limit]
+    return [FaithItem(f"{source}-dev-{r['id']}", r["hypothesis"], [r["premise"]],
+                      int(r["label"] == "supported"), meta={"source": source}) for r in rows]
+
+
 # Development sets: thresholds and judge settings may be tuned on these, never on test sets.
 DEV_SETS: dict[str, Callable[[], list[FaithItem]]] = {
     "wice-dev": lambda: wice("dev"),
     "begin-dev": lambda: begin("dev_cmu") + begin("dev_tc") + begin("dev_wow"),
     "halueval-qa-train": lambda: halueval("qa", "train", limit=300, last=True),
     "halueval-dialogue-train": lambda: halueval("dialogue", "train", limit=300, last=True),
+    "halueval-summ-dev": lambda: pool_dev("halueval_summ_train", 400),
+    "xsumfaith-dev": lambda: pool_dev("xsumfaith"),
 }

@@ -29,3 +29,23 @@ def test_cache_files_are_named_per_backend_and_reused(tmp_path):
     assert saved.stat().st_mtime_ns == stamp  # read back, not recomputed
     a, b = (json.loads((tmp_path / n).read_text()) for n in ("a.json", "b.json"))
     assert a["settings"] == b["settings"] and a["backend"] == "torch-int8"
+
+
+def test_learned_aggregate_is_fitted_reported_and_loaded(tmp_path):
+    from nli_judge import FaithfulnessJudge
+    from nli_judge.aggregation import VARIANTS
+    from nli_judge.model import NLIModel
+
+    out = tmp_path / "cal.json"
+    main(["--windows", "400:1", "--sets", "halueval-qa-train", "halueval-dialogue-train",
+          "--limit", "40", "--learned", "--out", str(out)])
+    cal = json.loads(out.read_text())
+    assert cal["settings"]["aggregate"] == "learned"
+    learned = cal["results"]["learned"]
+    assert set(learned["leave_one_set_out"]) == set(VARIANTS)
+    assert cal["settings"]["threshold"] == learned["threshold"]
+    assert len(cal["aggregator"]["coef"]) == len(cal["aggregator"]["features"])
+    judge = FaithfulnessJudge(NLIModel.load(), calibration=cal)
+    judge.settings.aggregate = "learned"
+    r = judge.score("Metformin treats diabetes.", ["Metformin is a diabetes medicine."])
+    assert 0.0 <= r.score <= 1.0 and judge.aggregator is not None
