@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.bootstrap import Scored, macro_intervals
+
 # LLM-AggreFact leaderboard, balanced accuracy on WiCE test (published, not rerun).
 PUBLISHED_WICE = {
     "MiniCheck-Flan-T5-L": 72.2, "AlignScore": 66.0, "SummaC-ZS": 62.8, "GPT-4o": 78.5,
@@ -15,6 +17,13 @@ PUBLISHED_WICE = {
 COLUMNS = ("judge", "dataset", "n", "failed", "balanced_accuracy", "roc_auc", "pr_auc",
            "f1_unfaithful", "p50_ms", "p95_ms", "items_per_s", "cpu_s_per_1k",
            "cost_per_1k_usd")
+
+
+def _fmt_ci(v, ci) -> str:
+    """A value with its interval: ``0.706 [0.652, 0.760]``."""
+    if v is None or not ci:
+        return _fmt(v)
+    return f"{v:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
 
 
 def _fmt(v) -> str:
@@ -26,12 +35,18 @@ def _fmt(v) -> str:
 
 
 def macro_rows(results: list[dict]) -> list[dict]:
-    """Per judge: the macro average of balanced accuracy / ROC AUC / PR AUC over datasets."""
+    """Per judge: the macro average of balanced accuracy / ROC AUC / PR AUC over datasets,
+    with a bootstrap interval of the macro balanced accuracy (each dataset resampled apart)
+    while the scores are at hand."""
     rows = []
     for judge in dict.fromkeys(r["judge"] for r in results):
         mine = [r for r in results if r["judge"] == judge]
         row = {"judge": judge, "dataset": "macro", "n": sum(r["n"] for r in mine),
                "failed": sum(r.get("failed", 0) for r in mine)}
+        if all("scores" in r for r in mine):
+            row["balanced_accuracy_ci"] = macro_intervals(
+                [Scored(np.array(r["labels"]), np.array(r["scores"], dtype=float),
+                        r["threshold"]) for r in mine])
         for k in ("balanced_accuracy", "roc_auc", "pr_auc", "f1_unfaithful"):
             vals = [r[k] for r in mine if r.get(k) is not None]
             row[k] = float(np.mean(vals)) if vals else None
@@ -44,13 +59,26 @@ def macro_rows(results: list[dict]) -> list[dict]:
 
 def table(rows: list[dict], columns=COLUMNS) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(_fmt(r.get(c)) for c in columns) + " |" for r in rows]
+    lines += ["| " + " | ".join(_fmt_ci(r.get(c), r.get(f"{c}_ci")) for c in columns) + " |"
+              for r in rows]
+    return "\n".join(lines)
+
+
+def comparison_table(comparisons: list[dict]) -> str:
+    """Paired differences of balanced accuracy, ours minus each baseline."""
+    lines = ["| ours | baseline | dataset | difference | 95% paired interval | share of "
+             "resamples <= 0 |", "|---|---|---|---:|---|---:|"]
+    lines += [f"| {c['ours']} | {c['baseline']} | {c['dataset']} | {c['difference']:+.3f} | "
+              f"[{c['ci'][0]:+.3f}, {c['ci'][1]:+.3f}] | {c['p_not_better']:.3f} |"
+              for c in comparisons]
     return "\n".join(lines)
 
 
 def write_json(path: Path, payload: dict) -> None:
-    slim = {**payload, "results": [{k: v for k, v in r.items() if k not in ("scores", "labels")}
-                                   for r in payload["results"]]}
+    drop = ("scores", "labels", "item_ids")
+    slim = {**payload, "results": [{k: v for k, v in r.items() if k not in drop}
+                                   for r in payload["results"]],
+            "macro": macro_rows(payload["results"])}
     path.write_text(json.dumps(slim, indent=2) + "\n")
 
 
@@ -59,9 +87,16 @@ def write_markdown(path: Path, payload: dict) -> None:
     lines = ["# Faithfulness benchmark", "", f"Command: `{payload['command']}`  ",
              f"Run: {payload['started']}, {payload['wall_s']:.0f} s on {payload['machine']}", "",
              "Balanced accuracy, ROC AUC and PR AUC with unfaithful as the positive class; "
-             "thresholds tuned on each set's calibration items, never on scored ones.", "",
+             "thresholds tuned on each set's calibration items, never on scored ones. "
+             "Brackets: 95% bootstrap intervals (1,000 resamples, stratified by label; the "
+             "macro interval resamples each dataset apart).", "",
              "## Macro average over datasets", "", table(macro_rows(results)), "",
              "## Per dataset", "", table(results), ""]
+    if payload.get("comparisons"):
+        lines += ["## Ours against each baseline, paired", "",
+                  "Balanced accuracy of our judge minus the baseline's on the same items, "
+                  "with a paired bootstrap interval (the same resampled items for both).", "",
+                  comparison_table(payload["comparisons"]), ""]
     wice = [r for r in results if r["dataset"] == "wice"]
     if wice:
         lines += ["## WiCE test beside published checkers", "",
@@ -142,13 +177,18 @@ def write_charts(out: Path, results: list[dict]) -> list[Path]:
     fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(datasets) * len(judges) / 2), 4))
     width = 0.8 / max(len(judges), 1)
     for j, judge in enumerate(judges):
-        vals = [next((r["balanced_accuracy"] for r in results
-                      if r["judge"] == judge and r["dataset"] == ds), np.nan) for ds in datasets]
-        ax.bar(np.arange(len(datasets)) + j * width, vals, width, label=judge)
+        mine = [next((r for r in results if r["judge"] == judge and r["dataset"] == ds), {})
+                for ds in datasets]
+        vals = np.array([r.get("balanced_accuracy", np.nan) for r in mine], dtype=float)
+        cis = np.array([r.get("balanced_accuracy_ci") or [v, v] for r, v in zip(mine, vals,
+                                                                                 strict=True)])
+        err = np.abs(np.vstack([vals - cis[:, 0], cis[:, 1] - vals]))
+        ax.bar(np.arange(len(datasets)) + j * width, vals, width, label=judge, yerr=err,
+               capsize=2, error_kw={"lw": 0.8})
     ax.axhline(0.5, color="k", ls=":", lw=0.8)
     ax.set_xticks(np.arange(len(datasets)) + width * (len(judges) - 1) / 2, datasets,
                   rotation=20)
-    ax.set_ylabel("balanced accuracy")
+    ax.set_ylabel("balanced accuracy (95% interval)")
     ax.set_ylim(0.3, 1.0)
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eval.benchmark import SETS, BenchmarkSet, stratified_sample
+from eval.bootstrap import Scored, metric_intervals
 from eval.datasets import FaithItem
 from eval.judges.base import Judge
 from eval.metrics import binary_metrics, tune_threshold
@@ -72,6 +73,7 @@ def run_judge_on_set(judge: Judge, dataset: str | BenchmarkSet, cfg: RunConfig,
     s_scores, wall, cpu, failed = _timed_scores(judge, scored, progress)
     labels = np.array([it.label for it in scored])
     result = binary_metrics(labels, s_scores, threshold)
+    result.update(metric_intervals(Scored(labels, s_scores, threshold), seed=cfg.seed))
     if getattr(judge, "times_items", False):  # an item-by-item judge: its own timings
         lat = judge.item_ms[-len(scored):]
     else:
@@ -110,6 +112,7 @@ def run_judge_on_set(judge: Judge, dataset: str | BenchmarkSet, cfg: RunConfig,
         "cost_per_1k_usd_at_gpt_4o_mini": cost_per_1k(prompt, completion, "gpt-4o-mini",
                                                       cfg.prices) if prompt else 0.0,
         "scores": s_scores.tolist(), "labels": labels.tolist(),
+        "item_ids": [it.id for it in scored],
     })
     log(f"{judge.name:<10} {name:<24} bal_acc={result['balanced_accuracy']:.3f} "
         f"roc_auc={result['roc_auc'] if result['roc_auc'] is None else round(result['roc_auc'], 3)}"

@@ -38,7 +38,9 @@ class EmbeddingJudge(Judge):
         enc = dict(batch_size=self.batch_size, normalize_embeddings=True,
                    show_progress_bar=progress, convert_to_numpy=True)
         a = self.model.encode(answers, **enc)
-        c = self.model.encode(chunks, **enc)
+        unique = list(dict.fromkeys(chunks))  # items often share a passage: embed it once
+        where = {c: k for k, c in enumerate(unique)}
+        c = self.model.encode(unique, **enc)[[where[x] for x in chunks]]
         out = np.full(len(items), -1.0)
         sims = np.einsum("ij,ij->i", a[owner], c)
         for i, s in zip(owner, sims, strict=True):
