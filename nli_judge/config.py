@@ -50,6 +50,11 @@ class DataArguments:
         metadata={"help": "a mixed dev file (nli_judge.judge_data's dev.jsonl.gz): after "
                   "training, results per source are printed and saved (dev_metrics.json)"},
     )
+    exclude_sources: list[str] = field(
+        default_factory=list,
+        metadata={"help": "leave out training rows of these sources (the ``source`` column of "
+                  "nli_judge.judge_data files): for ablations at equal steps"},
+    )
     max_train_samples: int | None = field(
         default=None, metadata={"help": "use only the first N training pairs (for quick runs)"}
     )

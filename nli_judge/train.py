@@ -100,10 +100,14 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
     # --- data --------------------------------------------------------------------------------
     train_ex = load_hub_dataset(data_args.dataset) if data_args.dataset else read_many(
         data_args.train_file)
+    if data_args.exclude_sources and train_ex.sources:
+        drop = set(data_args.exclude_sources)
+        train_ex = train_ex.subset([i for i, s in enumerate(train_ex.sources) if s not in drop])
     if data_args.max_train_samples:
         train_ex = train_ex.subset(list(range(min(data_args.max_train_samples, len(train_ex)))))
     counts: dict = {"train_files": data_args.dataset or data_args.train_file,
-                    "train_pairs_read": len(train_ex)}
+                    "train_pairs_read": len(train_ex),
+                    "excluded_sources": data_args.exclude_sources}
     soft = np.eye(3, dtype=np.float32)[train_ex.labels]
     weights = None
     if data_args.label_fixes:
@@ -132,8 +136,10 @@ def train(model_args: ModelArguments, data_args: DataArguments, cfg: TrainConfig
     # --- model -------------------------------------------------------------------------------
     base = resolve_base_model(model_args.model_name_or_path)
     tokenizer = AutoTokenizer.from_pretrained(base)
+    # fp32 always: a checkpoint stored in fp16 (ours are) would otherwise train in fp16 on
+    # the CPU and overflow to NaN within a few hundred steps.
     model = load_classifier(base, model_args.pooling, num_labels=3, id2label=ID2LABEL,
-                            label2id=LABEL2ID)
+                            label2id=LABEL2ID, dtype=torch.float32)
     model.config.groundedchat_encoding = model_args.encoding
     model.config.groundedchat_max_length = model_args.max_length
     train_ds = build_dataset(tokenizer, train_ex, model_args, soft, weights)

@@ -128,6 +128,9 @@ class EpochTable(TrainerCallback):
     def on_log(self, args, state, control, logs=None, **kwargs):
         if logs and "loss" in logs:
             self._losses.append(float(logs["loss"]))
+        if logs and not np.isfinite(float(logs.get("grad_norm", 0.0))):
+            raise FloatingPointError(f"training diverged at step {state.global_step}: gradient "
+                                     f"norm {logs['grad_norm']} (fp16 weights? learning rate?)")
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         metrics = metrics or {}

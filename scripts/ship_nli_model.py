@@ -4,7 +4,9 @@
 
 Copies ``RUN/final/*`` (fp16 safetensors, config, tokenizer) and the run's ``metrics.json``,
 ``epochs.md``, ``RUN_CARD.md`` and ``confusion_matrix.png`` to ``nli_judge/checkpoint/``.
-``MODEL_CARD.md`` there is written by hand from these.
+``MODEL_CARD.md`` and ``JUDGE_CARD.md`` there are written by hand from these and kept;
+the judge's calibration (``judge_calibration*.json``) belongs to the old weights and is
+removed: run ``python -m eval.calibrate`` next.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 
 DEST = Path(__file__).resolve().parents[1] / "nli_judge" / "checkpoint"
 RUN_FILES = ("metrics.json", "epochs.md", "RUN_CARD.md", "confusion_matrix.png",
-             "train_results.json")
+             "train_results.json", "dev_metrics.json")
+KEEP = ("MODEL_CARD.md", "JUDGE_CARD.md")
 
 
 def ship(run: Path, dest: Path = DEST) -> list[Path]:
@@ -24,7 +27,7 @@ def ship(run: Path, dest: Path = DEST) -> list[Path]:
         raise SystemExit(f"error: {final} has no model.safetensors (did the run finish?)")
     dest.mkdir(parents=True, exist_ok=True)
     for old in dest.iterdir():
-        if old.name != "MODEL_CARD.md" and old.is_file():
+        if old.name not in KEEP and old.is_file():
             old.unlink()
     copied = [Path(shutil.copy2(f, dest)) for f in sorted(final.iterdir()) if f.is_file()]
     copied += [Path(shutil.copy2(run / n, dest)) for n in RUN_FILES if (run / n).exists()]

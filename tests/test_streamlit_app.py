@@ -51,6 +51,19 @@ def test_chat_question_gets_answer_sources_verdict_and_feedback(app_env):
     assert any("Feedback saved" in c.value for c in at.caption)
 
 
+def test_cut_off_and_repeated_sentences_are_labelled_in_the_chat(app_env):
+    cut = ("Metformin is used to treat type 2 diabetes [1]. Metformin is used to treat type 2 "
+           "diabetes [1]. Metformin is")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["chat_model"] = FakeListChatModel(responses=[cut])
+    at.run()
+    at.chat_input[0].set_value("What is metformin used for?").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert ":violet-badge[incomplete] Metformin is" in text
+    assert ":gray-badge[repeated]" in text
+
+
 def test_safety_message_gets_the_fixed_answer(app_env):
     at = AppTest.from_file(APP, default_timeout=180)
     fake = FakeListChatModel(responses=["must not be used"])

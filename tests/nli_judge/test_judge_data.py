@@ -93,3 +93,22 @@ def test_training_on_the_mixed_file_reports_each_source(tiny_data, tmp_path):
     assert by_source["mnli"]["scheme"] == "nli3" and "accuracy_3way" in by_source["mnli"]
     assert "Dev parts, per source" in (out / "RUN_CARD.md").read_text()
     assert list((out / "trainer").glob("checkpoint-*"))       # resumable
+
+
+def test_ablation_leaves_out_a_source(tiny_data, tmp_path):
+    from nli_judge.train import main
+
+    data = tmp_path / "data"
+    build(JudgeDataArguments(data_dir=str(tiny_data), output_dir=str(data),
+                             sources=["fever_nli", "synthetic_medquad"], dev_per_source=2,
+                             synthetic_docs=8), log=lambda *_: None)
+    out = tmp_path / "run"
+    main(["--train-file", str(data / "train.jsonl.gz"),
+          "--validation-file", str(tiny_data / "nli" / "mnli_train.tsv"),
+          "--exclude-sources", "synthetic_medquad", "--max-steps", "1", "--batch-size", "8",
+          "--output-dir", str(out), "--report-to", "none"])
+    card = (out / "RUN_CARD.md").read_text()
+    assert '"excluded_sources": [\n    "synthetic_medquad"\n  ]' in card
+    fever_rows = len(read_pairs(data / "train.jsonl.gz").subset(
+        [i for i, s in enumerate(read_pairs(data / "train.jsonl.gz").sources) if s == "fever_nli"]))
+    assert f'"train_pairs_read": {fever_rows},' in card

@@ -28,3 +28,17 @@ def pytest_approx(x):
     import pytest
 
     return pytest.approx(float(x), rel=1e-5)
+
+
+def test_a_diverged_run_stops_with_a_clear_error(tmp_path):
+    import pytest
+    from transformers import TrainerControl, TrainerState
+
+    from nli_judge.trainer import EpochTable
+
+    table = EpochTable(tmp_path)
+    state = TrainerState()
+    state.global_step = 125
+    table.on_log(None, state, TrainerControl(), logs={"loss": 0.7, "grad_norm": 1.2})
+    with pytest.raises(FloatingPointError, match="diverged at step 125"):
+        table.on_log(None, state, TrainerControl(), logs={"loss": 0.0, "grad_norm": float("nan")})
