@@ -10,7 +10,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export RAGAS_DO_NOT_TRACK := true
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup run index retrieval demo test lint pytest data train-nli compare-nli evaluate-nli audit-nli bench calibrate benchmark clean
+.PHONY: setup run index retrieval demo test lint pytest data train-nli judge-data train-judge ablate-judge compare-nli evaluate-nli audit-nli bench calibrate benchmark clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11 is needed)"; exit 1; }
@@ -61,6 +61,17 @@ compare-nli: setup  ## pair vs concat encodings, same data and budget
 	$(BIN)/python -m nli_judge.train --config configs/nli_compare_pair.json
 	$(BIN)/python -m nli_judge.train --config configs/nli_compare_concat.json
 
+judge-data: setup  ## the judge model's training data (var/judge_data), from data/
+	$(BIN)/python -m nli_judge.judge_data --config configs/judge_data.json
+
+train-judge: judge-data  ## stage 2: the judge model (needs stage 1, make train-nli)
+	$(BIN)/python -m nli_judge.train --config configs/judge_minilm.json
+
+ablate-judge: judge-data  ## equal-step ablations of the judge data, compared on the dev parts
+	$(BIN)/python -m nli_judge.train --config configs/judge_ablation.json --output-dir var/runs/ablation-all
+	$(BIN)/python -m nli_judge.train --config configs/judge_ablation.json --output-dir var/runs/ablation-no-synthetic --exclude-sources synthetic_medquad synthetic_news
+	$(BIN)/python -m nli_judge.train --config configs/judge_ablation.json --output-dir var/runs/ablation-no-summary --exclude-sources halueval_summ_train xsumfaith cliff goyal21
+
 evaluate-nli: setup
 	$(BIN)/python -m nli_judge.evaluate --data data/nli/mnli_heldout.tsv
 
@@ -71,7 +82,7 @@ bench: setup  ## judge speed on the fixed workload
 	$(BIN)/python -m nli_judge.bench
 
 calibrate: setup  ## judge settings from dev data, written beside the model
-	$(BIN)/python -m eval.calibrate --windows 400:1 --cache var/calibration_cache
+	$(BIN)/python -m eval.calibrate --windows 400:1 400:0 --learned --cache var/calibration_cache
 
 benchmark: setup  ## python -m eval.run, the faithfulness benchmark
 	$(BIN)/python -m eval.run

@@ -73,6 +73,11 @@ class JudgeDataArguments:
     edits: list[str] = field(default_factory=lambda: ["number", "unit", "name", "swap",
                                                       "negation", "antonym", "other_doc"],
                              metadata={"help": "synthetic error types to make"})
+    flip_labels: list[str] = field(
+        default_factory=list,
+        metadata={"help": "binary sources whose staged labels are inverted: supported and "
+                  "unsupported are swapped (q2_dialogue's are, see JUDGE_CARD.md; the shipped "
+                  "model was trained before this was found)"})
     seed: int = field(default=13, metadata={"help": "random seed"})
 
 
@@ -247,6 +252,9 @@ def build_source(src: str, args: JudgeDataArguments) -> tuple[list[dict], list[d
         return (list(synthetic_rows(src, train_docs, args, rng)),
                 list(synthetic_rows(src, dev_docs, args, rng)))
     rows = _raw_rows(src, data)
+    if src in args.flip_labels:
+        swap = {"supported": "unsupported", "unsupported": "supported"}
+        rows = [dict(r, label=swap[r["label"]]) for r in rows]
     dev_groups = dev_split(src, rows, args.dev_per_source, args.seed)
     dev = [r for r in rows if group_of(src, r) in dev_groups]
     train = [r for r in rows if group_of(src, r) not in dev_groups]

@@ -112,3 +112,14 @@ def test_ablation_leaves_out_a_source(tiny_data, tmp_path):
     fever_rows = len(read_pairs(data / "train.jsonl.gz").subset(
         [i for i, s in enumerate(read_pairs(data / "train.jsonl.gz").sources) if s == "fever_nli"]))
     assert f'"train_pairs_read": {fever_rows},' in card
+
+
+def test_flip_labels_swaps_a_sources_binary_labels(tiny_data, tmp_path):
+    plain, flipped = tmp_path / "plain", tmp_path / "flipped"
+    for out, flip in ((plain, []), (flipped, ["fever_nli"])):
+        build(JudgeDataArguments(data_dir=str(tiny_data), output_dir=str(out),
+                                 sources=["fever_nli"], dev_per_source=2, flip_labels=flip),
+              log=lambda *_: None)
+    a, b = (read_pairs(out / "train.jsonl.gz") for out in (plain, flipped))
+    a, b = dict(zip(a.ids, a.labels, strict=True)), dict(zip(b.ids, b.labels, strict=True))
+    assert a.keys() == b.keys() and all(a[k] != b[k] for k in a)
