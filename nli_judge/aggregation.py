@@ -4,7 +4,8 @@ The judge decides each sentence from the NLI model's outputs; the answer's score
 hand-set rule over those (the min or mean of sentence scores). ``LearnedAggregator`` learns the
 combination on dev data instead (``eval.calibrate --learned``), from features of two kinds:
 
-- model features: the claims' best entailment (min and mean), the share of claims entailed,
+- model features: the claims' best entailment from a window that holds the claim's numbers
+  (min and mean), the share of claims entailed,
   the strongest contradiction from a related window, the share of claims whose best window
   lacks one of their numbers;
 - lexical features the model is blind to: the share of the answer's content words found in
@@ -54,7 +55,9 @@ def answer_features(claims: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
             miss_best.append(0.0)
             continue
         best = int(probs[:, 0].argmax())
-        ent.append(float(probs[best, 0]))
+        # entailment counts only from windows holding the claim's numbers, as for the
+        # sentence's label (a claim with a changed number is not entailed)
+        ent.append(float((probs[:, 0] * ok).max()))
         con.append(float((probs[:, 2] * (related >= min_overlap)).max()))
         miss_best.append(float(not ok[best]))
     evidence = " ".join(passages)

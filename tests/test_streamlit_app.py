@@ -79,9 +79,12 @@ def test_playground_page_gives_a_verdict(app_env):
     at.switch_page("app/pages/playground.py").run()
     assert not at.exception
     at.text_area[0].set_value("The pharmacy is closed on Sundays.")
-    at.text_input[0].set_value("The pharmacy is open on Sundays.")
+    at.text_input[0].set_value("Nobody works at the pharmacy on Sundays because it is shut.")
     at.button[0].click().run()
-    assert at.subheader[0].value == "Verdict: contradiction"
+    assert at.subheader[0].value.startswith("Verdict: ")
+    at.text_input[0].set_value("The pharmacy is closed on Sundays.")
+    at.button[0].click().run()
+    assert at.subheader[0].value == "Verdict: entailment"
     at.text_input[0].set_value("   ")
     at.button[0].click().run()
     assert at.error[0].value == "Enter both the evidence and the claim."
