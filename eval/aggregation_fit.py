@@ -52,13 +52,13 @@ def fit(feats: dict[str, list[dict]], labels: dict[str, np.ndarray], features: S
                                  weights / weights.mean(), features)  # mean weight 1: usual C
 
 
-def _answer_count(feats: dict[str, float]) -> bool:
+def _has_claims(feats: dict[str, float]) -> bool:
     return feats["log_claims"] > 0
 
 
 def scores_of(agg: LearnedAggregator, rows: list[dict]) -> np.ndarray:
     """Answer scores as the judge gives them: 1.0 for an answer without claims."""
-    return np.array([agg.score(r) if _answer_count(r) else 1.0 for r in rows])
+    return np.array([agg.score(r) if _has_claims(r) else 1.0 for r in rows])
 
 
 def leave_one_set_out(feats: dict[str, list[dict]], labels: dict[str, np.ndarray]) -> dict:

@@ -95,19 +95,30 @@ def metric_intervals(run: Scored, n_boot: int = N_BOOT, seed: int = 0) -> dict:
             "roc_auc_ci": None if aucs is None else interval(aucs)}
 
 
+def _differences(a: Scored, b: Scored, idx: np.ndarray) -> np.ndarray:
+    """Balanced accuracy of ``a`` minus that of ``b`` on each resample (rows of ``idx``)."""
+    return (balanced_accuracies(a.correct(), a.labels, idx)
+            - balanced_accuracies(b.correct(), b.labels, idx))
+
+
+def _summary(observed: float, diffs: np.ndarray) -> dict:
+    return {"difference": observed, "ci": interval(diffs),
+            "p_not_better": float(np.mean(diffs <= 0))}
+
+
+def _paired(a: Scored, b: Scored, n_boot: int, seed: int) -> tuple[float, np.ndarray]:
+    """The observed difference and the resampled differences of one dataset."""
+    if not np.array_equal(np.asarray(a.labels), np.asarray(b.labels)):
+        raise ValueError("paired comparison needs the same items (labels differ)")
+    full = np.arange(len(a.labels))[None, :]
+    return (float(_differences(a, b, full)[0]),
+            _differences(a, b, stratified_indices(a.labels, n_boot, seed)))
+
+
 def paired_difference(a: Scored, b: Scored, n_boot: int = N_BOOT, seed: int = 0) -> dict:
     """Balanced accuracy of ``a`` minus that of ``b`` on the same items: the observed
     difference, its paired interval, and the share of resamples where it is <= 0."""
-    if not np.array_equal(np.asarray(a.labels), np.asarray(b.labels)):
-        raise ValueError("paired comparison needs the same items (labels differ)")
-    idx = stratified_indices(a.labels, n_boot, seed)
-    diffs = (balanced_accuracies(a.correct(), a.labels, idx)
-             - balanced_accuracies(b.correct(), b.labels, idx))
-    full = np.arange(len(a.labels))[None, :]
-    observed = float((balanced_accuracies(a.correct(), a.labels, full)
-                      - balanced_accuracies(b.correct(), b.labels, full))[0])
-    return {"difference": observed, "ci": interval(diffs),
-            "p_not_better": float(np.mean(diffs <= 0))}
+    return _summary(*_paired(a, b, n_boot, seed))
 
 
 def macro_intervals(runs: Sequence[Scored], n_boot: int = N_BOOT, seed: int = 0) -> list[float]:
@@ -122,13 +133,6 @@ def macro_paired_difference(pairs: Sequence[tuple[Scored, Scored]], n_boot: int 
                             seed: int = 0) -> dict:
     """Macro balanced accuracy of the ``a`` runs minus that of the ``b`` runs, each dataset
     resampled apart (the same indices for both judges within a dataset)."""
-    diffs, observed = [], []
-    for k, (a, b) in enumerate(pairs):
-        d = paired_difference(a, b, n_boot, seed + k)
-        observed.append(d["difference"])
-        idx = stratified_indices(a.labels, n_boot, seed + k)
-        diffs.append(balanced_accuracies(a.correct(), a.labels, idx)
-                     - balanced_accuracies(b.correct(), b.labels, idx))
-    mean = np.mean(diffs, axis=0)
-    return {"difference": float(np.mean(observed)), "ci": interval(mean),
-            "p_not_better": float(np.mean(mean <= 0))}
+    per_set = [_paired(a, b, n_boot, seed + k) for k, (a, b) in enumerate(pairs)]
+    return _summary(float(np.mean([o for o, _ in per_set])),
+                    np.mean([d for _, d in per_set], axis=0))
