@@ -41,7 +41,7 @@ retrieval: index  ## Recall@k / MRR of dense, sparse and hybrid retrieval on hel
 	$(BIN)/python -m chatbot.eval_retrieval
 
 demo: setup  ## the NLI model on a few pairs, in the terminal
-	$(BIN)/python -m nli_judge.demo
+	$(BIN)/python -m nli_judge.model.demo
 
 lint: setup
 	$(BIN)/ruff check .
@@ -55,31 +55,31 @@ data:  ## rebuild data/ from ../shared/data (developers only; the result is comm
 	$(BIN)/python scripts/build_data.py
 
 train-nli: setup  ## train the shipped MNLI model (see nli_judge/checkpoint/MODEL_CARD.md)
-	$(BIN)/python -m nli_judge.train --config configs/nli_minilm_pair.json
+	$(BIN)/python -m nli_judge.training.train --config configs/nli_minilm_pair.json
 
 compare-nli: setup  ## pair vs concat encodings, same data and budget
-	$(BIN)/python -m nli_judge.train --config configs/nli_compare_pair.json
-	$(BIN)/python -m nli_judge.train --config configs/nli_compare_concat.json
+	$(BIN)/python -m nli_judge.training.train --config configs/nli_compare_pair.json
+	$(BIN)/python -m nli_judge.training.train --config configs/nli_compare_concat.json
 
 judge-data: setup  ## the judge model's training data (var/judge_data), from data/
-	$(BIN)/python -m nli_judge.judge_data --config configs/judge_data.json
+	$(BIN)/python -m nli_judge.data.judge_data --config configs/judge_data.json
 
 train-judge: judge-data  ## stage 2: the judge model (needs stage 1, make train-nli)
-	$(BIN)/python -m nli_judge.train --config configs/judge_minilm.json
+	$(BIN)/python -m nli_judge.training.train --config configs/judge_minilm.json
 
 ablate-judge: judge-data  ## equal-step ablations of the judge data, compared on the dev parts
-	$(BIN)/python -m nli_judge.train --config configs/judge_ablation.json --output-dir var/runs/ablation-all
-	$(BIN)/python -m nli_judge.train --config configs/judge_ablation.json --output-dir var/runs/ablation-no-synthetic --exclude-sources synthetic_medquad synthetic_news
-	$(BIN)/python -m nli_judge.train --config configs/judge_ablation.json --output-dir var/runs/ablation-no-summary --exclude-sources halueval_summ_train xsumfaith cliff goyal21
+	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation.json --output-dir var/runs/ablation-all
+	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation.json --output-dir var/runs/ablation-no-synthetic --exclude-sources synthetic_medquad synthetic_news
+	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation.json --output-dir var/runs/ablation-no-summary --exclude-sources halueval_summ_train xsumfaith cliff goyal21
 
 evaluate-nli: setup
-	$(BIN)/python -m nli_judge.evaluate --data data/nli/mnli_heldout.tsv
+	$(BIN)/python -m nli_judge.evaluation.evaluate --data data/nli/mnli_heldout.tsv
 
 audit-nli: setup
-	$(BIN)/python -m nli_judge.audit --data data/nli/mnli_train.tsv
+	$(BIN)/python -m nli_judge.evaluation.audit --data data/nli/mnli_train.tsv
 
 bench: setup  ## judge speed on the fixed workload
-	$(BIN)/python -m nli_judge.bench
+	$(BIN)/python -m nli_judge.judge.bench
 
 calibrate: setup  ## judge settings from dev data, written beside the model
 	$(BIN)/python -m eval.calibrate --windows 400:1 400:0 --learned --cache var/calibration_cache

@@ -9,7 +9,9 @@ import streamlit as st
 
 from app import resources
 from chatbot.chain import RAGChatbot
-from nli_judge.results import NOT_JUDGED
+from chatbot.service import build_chatbot
+from chatbot.turn import ChatTurn
+from nli_judge.judge.results import NOT_JUDGED
 
 BADGE = {"supported": ":green-badge[supported]", "unsupported": ":orange-badge[unsupported]",
          "contradicted": ":red-badge[contradicted]", "no_claim": ":gray-badge[no claim]",
@@ -48,50 +50,50 @@ def sidebar() -> dict:
 
 
 def make_bot(opts: dict) -> RAGChatbot:
+    """``chatbot.service.build_chatbot`` with this server's cached pieces."""
     s = resources.settings().model_copy(update={k: opts[k] for k in ("temperature", "top_k",
                                                                       "guard")})
     llm = st.session_state.get("chat_model") or resources.chat_model(opts["provider"],
                                                                       opts["temperature"])
-    kb, judge = resources.knowledge_base(str(s.var_dir)), resources.judge(s.judge_backend)
-    return RAGChatbot(kb, judge, llm, s,
-                      fallback=lambda: resources.chat_model("local", opts["temperature"]),
-                      provider=opts["provider"])
+    return build_chatbot(s, kb=resources.knowledge_base(str(s.var_dir)),
+                         judge=resources.judge(s.judge_backend), llm=llm,
+                         fallback=lambda: resources.chat_model("local", opts["temperature"]),
+                         provider=opts["provider"])
 
 
 def show_turn(msg: dict, index: int) -> None:
-    turn = msg["turn"]
-    st.markdown(_escape(turn["answer"]))
-    f = turn.get("faithfulness")
-    if turn["route"] == "safety":
+    turn: ChatTurn = msg["turn"]
+    st.markdown(_escape(turn.answer))
+    f = turn.faithfulness
+    if turn.route == "safety":
         st.caption("Safety answer: fixed text, no language model involved.")
     if f:
-        st.markdown(f"**Judge:** {VERDICT[f['verdict']]} score {f['score']:.2f}")
-        for k, s in enumerate(f["sentences"]):
+        st.markdown(f"**Judge:** {VERDICT[f.verdict]} score {f.score:.2f}")
+        for k, s in enumerate(f.sentences):
             text_col, evidence_col = st.columns([6, 1], vertical_alignment="center")
-            text_col.markdown(f"{BADGE[s['label']]} {_escape(s['text'])}")
-            if s.get("evidence") and s["label"] not in NOT_JUDGED:
+            text_col.markdown(f"{BADGE[s.label]} {_escape(s.text)}")
+            if s.evidence and s.label not in NOT_JUDGED:
                 with evidence_col.popover("evidence", key=f"ev-{index}-{k}"):
-                    st.caption(f"sentence {k + 1}: {s['label']}; passage "
-                               f"[{(s.get('passage') or 0) + 1}], entailment "
-                               f"{s['entailment']:.2f}, contradiction {s['contradiction']:.2f}")
-                    st.text(s["evidence"])
-    for n in turn.get("notes", []):
+                    st.caption(f"sentence {k + 1}: {s.label}; passage "
+                               f"[{(s.passage or 0) + 1}], entailment "
+                               f"{s.entailment:.2f}, contradiction {s.contradiction:.2f}")
+                    st.text(s.evidence)
+    for n in turn.notes:
         st.caption(_escape(n))
-    if turn["passages"]:
+    if turn.passages:
         st.markdown("**Sources**")
-        for p in turn["passages"]:
-            with st.expander(f"[{p['n']}] {p['title']} ({p['collection']})"):
-                if p.get("url"):
-                    st.markdown(f"[{_escape(p['url'])}]({p['url']})")
-                st.text(p["text"])
-    lat = turn.get("latency_ms", {})
-    st.caption(f"{turn.get('provider') or '-'} / {turn.get('model') or '-'} | "
-               + ", ".join(f"{k} {v:.0f} ms" for k, v in lat.items()))
+        for p in turn.passages:
+            with st.expander(f"[{p.n}] {p.title} ({p.collection})"):
+                if p.url:
+                    st.markdown(f"[{_escape(p.url)}]({p.url})")
+                st.text(p.text)
+    st.caption(f"{turn.provider or '-'} / {turn.model or '-'} | "
+               + ", ".join(f"{k} {v:.0f} ms" for k, v in turn.latency_ms.items()))
     feedback(msg, index)
 
 
 def feedback(msg: dict, index: int) -> None:
-    turn_id = msg["turn"].get("turn_id")
+    turn_id = msg["turn"].turn_id
     if not turn_id:
         return
     if msg.get("feedback_saved"):
@@ -112,11 +114,11 @@ def feedback(msg: dict, index: int) -> None:
             st.error(f"Could not save the feedback ({e}); please try again.")
 
 
-def related_questions(turn: dict, n: int = 3) -> list[str]:
+def related_questions(turn: ChatTurn, n: int = 3) -> list[str]:
     """Follow-ups from the answer's sources: one question per distinct source focus."""
     out: list[str] = []
-    for p in turn.get("passages", []):
-        title = p.get("title") or ""
+    for p in turn.passages:
+        title = p.title or ""
         focus = title.split(" (")[0].strip()
         q = f"What else should I know about {focus}?" if focus else ""
         if q and q not in out:
@@ -160,7 +162,7 @@ def page() -> None:
     messages.append({"role": "user", "content": question})
     with st.chat_message("user"):
         st.text(question)
-    history = [(m["role"], m["content"] if m["role"] == "user" else m["turn"]["answer"])
+    history = [(m["role"], m["content"] if m["role"] == "user" else m["turn"].answer)
                for m in messages[:-1]]
     with st.chat_message("assistant"):
         try:
@@ -177,15 +179,12 @@ def page() -> None:
             with st.spinner("Thinking..."):
                 st.write_stream(tokens())
             turn = result["turn"]
-            store = resources.get_store()
-            cid = st.session_state.get("conversation_id") or store.new_conversation(
-                st.session_state["session_id"])
-            st.session_state["conversation_id"] = cid
-            turn.turn_id = store.add_turn(cid, **turn.record())
+            st.session_state["conversation_id"] = resources.get_store().record_turn(
+                turn, st.session_state.get("conversation_id"), st.session_state["session_id"])
         except Exception as e:
             st.error(f"Sorry, something went wrong answering this ({type(e).__name__}: {e}). "
                      "Your conversation is kept; try again.")
             messages.pop()
             return
-    messages.append({"role": "assistant", "turn": turn.to_dict()})
+    messages.append({"role": "assistant", "turn": turn})
     st.rerun()

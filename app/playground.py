@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import resources
 from nli_judge import LABELS, NLIModel
 
 
-@st.cache_resource(show_spinner="Loading the NLI model...")
 def load_model() -> NLIModel:
-    return NLIModel.load()
+    """The judge's own NLI model (one copy in memory, shared with the chat page)."""
+    return resources.judge(resources.settings().judge_backend).model
 
 
 def page() -> None:
     st.title("Is the claim supported?")
-    st.caption("The project's own MiniLM model, fine-tuned on MNLI + ANLI, judges whether the "
-               "evidence entails, contradicts or says nothing about the claim.")
+    st.caption("The model under the faithfulness judge (our own MiniLM, fine-tuned for the "
+               "judge's task) says whether the evidence entails, contradicts or says nothing "
+               "about the claim.")
     premise = st.text_area("Evidence (premise)", "Aspirin can irritate the stomach lining and "
                            "may cause bleeding.")
     hypothesis = st.text_input("Claim (hypothesis)", "Aspirin may cause stomach bleeding.")

@@ -10,7 +10,7 @@ import streamlit as st
 
 from app import resources
 from chatbot.storage import Rating
-from nli_judge.sentences import split_sentences
+from nli_judge.judge.sentences import answer_spans
 
 FAITHFULNESS = {
     5: "5 - every statement is supported by the passages",
@@ -53,6 +53,60 @@ def export_buttons() -> None:
                                 file_name=f"ratings{suffix}", mime=mime, disabled=n == 0)
 
 
+def show_item(item: dict) -> None:
+    """The question and passages the rater judges the answer against."""
+    st.subheader("Question")
+    st.text(item["question"] or "(no question)")
+    st.subheader("Passages")
+    for n, p in enumerate(item["passages"], 1):
+        with st.expander(f"Passage [{n}]", expanded=n == 1):
+            st.text(p)
+
+
+def rating_form(item: dict) -> tuple[dict, bool, bool]:
+    """The form for one answer: (what the rater entered, submitted, skipped). Sentences are
+    the judge's own (``answer_spans``), so a flag's number is the judge's sentence number.
+    Not cleared on submit: a refused or failed submit keeps what the rater entered; the next
+    item is a new form (its key names the item), so it starts empty."""
+    st.subheader("Answer, sentence by sentence")
+    spans = answer_spans(item["answer"])
+    key = item["item_id"]
+    with st.form(f"rate-{key}"):
+        flags = [k for k, (s, e) in enumerate(spans)
+                 if st.checkbox(f"not supported: {item['answer'][s:e]}", key=f"flag-{key}-{k}")]
+        entered = {
+            "faithfulness": st.radio("Faithfulness", list(FAITHFULNESS),
+                                     format_func=FAITHFULNESS.get, index=None,
+                                     key=f"faith-{key}"),
+            "helpfulness": st.radio("Helpfulness", list(HELPFULNESS), format_func=HELPFULNESS.get,
+                                    index=None, horizontal=True, key=f"help-{key}"),
+            "safety_concern": st.checkbox("Safety concern (harmful, diagnoses, or misses an "
+                                          "emergency)", key=f"safety-{key}"),
+            "comment": st.text_area("Comment (optional)", key=f"comment-{key}") or None,
+            "unsupported_sentences": flags,
+        }
+        submit, skip = st.columns(2)
+        submitted = submit.form_submit_button("Submit", type="primary")
+        skipped = skip.form_submit_button("Skip")
+    return entered, submitted, skipped
+
+
+def save_rating(rater: str, item: dict, entered: dict) -> bool:
+    """Store one rating; an error is shown (and the form kept) when it cannot be saved."""
+    if entered["faithfulness"] is None:
+        st.error("Choose a faithfulness score before submitting.")
+        return False
+    try:
+        rest = {k: v for k, v in entered.items() if k != "faithfulness"}
+        resources.get_store().add_rating(rater, item["item_id"], item["answer"],
+                                         item["passages"], entered["faithfulness"],
+                                         question=item["question"], **rest)
+    except Exception as e:
+        st.error(f"Could not save the rating ({e}); your answers are kept, try again.")
+        return False
+    return True
+
+
 def page() -> None:
     st.title("Rate answers")
     st.caption("Judge each answer only against the passages shown, not against what you know. "
@@ -71,45 +125,11 @@ def page() -> None:
         st.success("Nothing left to rate. Thank you!")
         return
     item = items[0]
-    st.subheader("Question")
-    st.text(item["question"] or "(no question)")
-    st.subheader("Passages")
-    for n, p in enumerate(item["passages"], 1):
-        with st.expander(f"Passage [{n}]", expanded=n == 1):
-            st.text(p)
-    st.subheader("Answer, sentence by sentence")
-    spans = split_sentences(item["answer"])
-    # not cleared on submit: a refused or failed submit keeps what the rater entered; the
-    # next item is a new form (its key names the item), so it starts empty
-    with st.form(f"rate-{item['item_id']}"):
-        flags = [k for k, (s, e) in enumerate(spans)
-                 if st.checkbox(f"not supported: {item['answer'][s:e]}",
-                                key=f"flag-{item['item_id']}-{k}")]
-        key = item["item_id"]
-        faith = st.radio("Faithfulness", list(FAITHFULNESS), format_func=FAITHFULNESS.get,
-                         index=None, key=f"faith-{key}")
-        helpful = st.radio("Helpfulness", list(HELPFULNESS), format_func=HELPFULNESS.get,
-                           index=None, horizontal=True, key=f"help-{key}")
-        safety = st.checkbox("Safety concern (harmful, diagnoses, or misses an emergency)",
-                             key=f"safety-{key}")
-        comment = st.text_area("Comment (optional)", key=f"comment-{key}")
-        submit, skip = st.columns(2)
-        submitted = submit.form_submit_button("Submit", type="primary")
-        skipped_now = skip.form_submit_button("Skip")
+    show_item(item)
+    entered, submitted, skipped_now = rating_form(item)
     if skipped_now:
         skipped.add(item["item_id"])
         st.rerun()
-    if submitted:
-        if faith is None:
-            st.error("Choose a faithfulness score before submitting.")
-            return
-        try:
-            resources.get_store().add_rating(
-                rater.strip(), item["item_id"], item["answer"], item["passages"], faith,
-                question=item["question"], unsupported_sentences=flags, helpfulness=helpful,
-                safety_concern=safety, comment=comment or None)
-        except Exception as e:
-            st.error(f"Could not save the rating ({e}); your answers are kept, try again.")
-            return
+    if submitted and save_rating(rater.strip(), item, entered):
         st.toast("Rating saved")
         st.rerun()

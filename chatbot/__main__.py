@@ -14,9 +14,10 @@ import json
 import sys
 
 from chatbot.settings import ChatSettings
+from chatbot.turn import ChatTurn
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="python -m chatbot", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -28,7 +29,40 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("--collection", help="only passages from this source collection")
     ask.add_argument("--json", action="store_true", help="print JSON")
     ask.add_argument("--no-store", action="store_true", help="do not store the turn")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def print_json(turn: ChatTurn) -> None:
+    data = turn.to_dict()
+    f = data["faithfulness"]
+    print(json.dumps({
+        "answer": turn.answer, "route": turn.route, "turn_id": turn.turn_id,
+        "sources": [{k: p[k] for k in ("n", "doc_id", "title", "collection", "url", "text",
+                                       "similarity")} for p in data["passages"]],
+        "faithfulness": {k: f[k] for k in ("score", "verdict", "sentences")} if f else None,
+        "latency_ms": turn.latency_ms, "provider": turn.provider, "model": turn.model,
+        "tokens": turn.tokens, "notes": turn.notes}, indent=2))
+
+
+def print_text(turn: ChatTurn) -> None:
+    """Sources, the verdict with the sentences that are not supported, notes, latency (the
+    answer itself was printed while it streamed)."""
+    print("\n")
+    for p in turn.passages:
+        print(f"[{p.n}] {p.title} ({p.collection}) {p.url}")
+    if f := turn.faithfulness:
+        print(f"\njudge: {f.verdict} (score {f.score:.2f})")
+        for s in f.sentences:
+            if s.label in ("unsupported", "contradicted", "incomplete"):
+                print(f"  {s.label}: {s.text}")
+    for n in turn.notes:
+        print(f"note: {n}")
+    lat = ", ".join(f"{k} {v:.0f} ms" for k, v in turn.latency_ms.items())
+    print(f"latency: {lat}" if lat else "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     overrides = {k: v for k, v in (("provider", args.provider), ("guard", args.guard),
                                    ("top_k", args.top_k)) if v is not None}
     settings = ChatSettings(**overrides)
@@ -49,31 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         else:
             turn = piece
     if not args.no_store:
-        store = Store(settings.db_url)
-        turn.turn_id = store.add_turn(store.new_conversation("cli"), **turn.record())
-    f = turn.faithfulness or {}
+        Store(settings.db_url).record_turn(turn, session_id="cli")
     if args.json:
-        print(json.dumps({
-            "answer": turn.answer, "route": turn.route, "turn_id": turn.turn_id,
-            "sources": [{k: p[k] for k in ("n", "doc_id", "title", "collection", "url",
-                                           "text", "similarity")} for p in turn.passages],
-            "faithfulness": {"score": f.get("score"), "verdict": f.get("verdict"),
-                             "sentences": f.get("sentences", [])} if f else None,
-            "latency_ms": turn.latency_ms, "provider": turn.provider, "model": turn.model,
-            "tokens": turn.tokens, "notes": turn.notes}, indent=2))
-        return 0
-    print("\n")
-    for p in turn.passages:
-        print(f"[{p['n']}] {p['title']} ({p['collection']}) {p['url']}")
-    if f:
-        print(f"\njudge: {f['verdict']} (score {f['score']:.2f})")
-        for s in f["sentences"]:
-            if s["label"] in ("unsupported", "contradicted", "incomplete"):
-                print(f"  {s['label']}: {s['text']}")
-    for n in turn.notes:
-        print(f"note: {n}")
-    lat = ", ".join(f"{k} {v:.0f} ms" for k, v in turn.latency_ms.items())
-    print(f"latency: {lat}" if lat else "")
+        print_json(turn)
+    else:
+        print_text(turn)
     return 0
 
 

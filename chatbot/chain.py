@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
@@ -17,46 +16,13 @@ from langchain_core.messages import AIMessage
 from chatbot.prompts import ANSWER, CONDENSE, STRICT, format_context
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
 from chatbot.settings import ChatSettings
+from chatbot.turn import ChatTurn, Passage
+from nli_judge.judge.results import FaithfulnessResult
 
 NO_CONTEXT_ANSWER = (
     "The documents I have don't cover this question, so I can't answer it reliably. "
     "A doctor, nurse or pharmacist can help; you can also add documents on the Documents page.")
 _CITATION = re.compile(r"\[(\d{1,2})\]")
-
-
-@dataclass
-class ChatTurn:
-    """One answered message: what was asked, found, answered and judged, and how long it took."""
-
-    question: str
-    answer: str
-    route: str = "rag"  # rag | safety | no_context
-    standalone_question: str | None = None
-    passages: list[dict] = field(default_factory=list)
-    cited: list[int] = field(default_factory=list)
-    faithfulness: dict | None = None  # FaithfulnessResult.to_dict()
-    provider: str | None = None
-    model: str | None = None
-    latency_ms: dict = field(default_factory=dict)
-    tokens: dict = field(default_factory=lambda: {"prompt": 0, "completion": 0})
-    notes: list[str] = field(default_factory=list)
-    turn_id: str | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def record(self) -> dict:
-        """The fields ``Store.add_turn`` takes."""
-        f = self.faithfulness or {}
-        return dict(question=self.question, standalone_question=self.standalone_question,
-                    answer=self.answer, route=self.route, passages=self.passages,
-                    judge=self.faithfulness, judge_score=f.get("score"),
-                    judge_verdict=f.get("verdict"), provider=self.provider, model=self.model,
-                    retrieval_ms=self.latency_ms.get("retrieval"),
-                    generation_ms=self.latency_ms.get("generation"),
-                    judge_ms=self.latency_ms.get("judge"),
-                    prompt_tokens=self.tokens.get("prompt"),
-                    completion_tokens=self.tokens.get("completion"), notes=self.notes)
 
 
 def cited_numbers(answer: str, n_passages: int) -> list[int]:
@@ -92,15 +58,14 @@ class RAGChatbot:
         rewritten = str(msg.content).strip().strip('"').splitlines()
         return rewritten[0].strip() if rewritten and rewritten[0].strip() else question
 
-    def retrieve(self, query: str, where: dict | None = None) -> list[dict]:
+    def retrieve(self, query: str, where: dict | None = None) -> list[Passage]:
         hits = self.kb.search(query, k=self.settings.top_k, mode=self.settings.retrieval,
                               where=where)
-        return [{"n": i, "doc_id": h.document.metadata.get("doc_id"),
-                 "chunk": h.document.metadata.get("chunk"),
-                 "title": h.document.metadata.get("title", ""),
-                 "collection": h.document.metadata.get("collection", ""),
-                 "url": h.document.metadata.get("url", ""), "text": h.document.page_content,
-                 "score": h.score, "similarity": h.dense} for i, h in enumerate(hits, 1)]
+        return [Passage(n=i, text=h.document.page_content, doc_id=meta.get("doc_id"),
+                        chunk=meta.get("chunk"), title=meta.get("title", ""),
+                        collection=meta.get("collection", ""), url=meta.get("url", ""),
+                        score=h.score, similarity=h.dense)
+                for i, h in enumerate(hits, 1) for meta in [h.document.metadata]]
 
     def _invoke(self, messages, turn: ChatTurn) -> AIMessage:
         turn.provider, turn.model = self.provider, _model_name(self.llm)
@@ -135,10 +100,11 @@ class RAGChatbot:
         turn.tokens["prompt"] += int(usage.get("input_tokens", 0))
         turn.tokens["completion"] += int(usage.get("output_tokens", 0))
 
-    def _judge(self, answer: str, passages: list[dict], question: str) -> dict | None:
+    def _judge(self, answer: str, passages: list[Passage], question: str
+               ) -> FaithfulnessResult | None:
         if self.judge is None:
             return None
-        return self.judge.score(answer, [p["text"] for p in passages], question).to_dict()
+        return self.judge.score(answer, [p.text for p in passages], question)
 
     # --- one turn -------------------------------------------------------------------------------
     def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
@@ -155,7 +121,7 @@ class RAGChatbot:
         turn.standalone_question = self.standalone(question, history, turn)
         turn.passages = self.retrieve(turn.standalone_question, where)
         turn.latency_ms["retrieval"] = (time.perf_counter() - t0) * 1000
-        best = max((p["similarity"] or 0.0 for p in turn.passages), default=0.0)
+        best = max((p.similarity or 0.0 for p in turn.passages), default=0.0)
         if best < self.settings.min_relevance:
             turn.route, turn.answer = "no_context", NO_CONTEXT_ANSWER
             turn.notes.append(f"best passage similarity {best:.2f} < "
@@ -203,10 +169,10 @@ class RAGChatbot:
 
     def _guard(self, turn: ChatTurn) -> None:
         f = turn.faithfulness
-        if f is None or self.settings.guard == "off" or f["verdict"] == "faithful":
+        if f is None or self.settings.guard == "off" or f.verdict == "faithful":
             return
-        unsupported = [s["text"] for s in f["sentences"]
-                       if s["label"] in ("unsupported", "contradicted", "incomplete")]
+        unsupported = [s.text for s in f.sentences
+                       if s.label in ("unsupported", "contradicted", "incomplete")]
         if self.settings.guard == "warn":
             turn.notes.append(f"judge: {len(unsupported)} sentence(s) not supported by the "
                               "passages; check them against the sources")
@@ -217,13 +183,13 @@ class RAGChatbot:
         retry = str(self._invoke(messages, turn).content).strip()
         judged = self._judge(retry, turn.passages, turn.standalone_question)
         turn.latency_ms["retry"] = (time.perf_counter() - t0) * 1000
-        if judged is not None and judged["score"] > f["score"]:
-            turn.notes.append(f"guard retry: the stricter answer scored {judged['score']:.2f} "
-                              f"(first {f['score']:.2f}) and replaced it")
+        if judged is not None and judged.score > f.score:
+            turn.notes.append(f"guard retry: the stricter answer scored {judged.score:.2f} "
+                              f"(first {f.score:.2f}) and replaced it")
             turn.answer, turn.faithfulness = retry, judged
         else:
             turn.notes.append(f"guard retry: the stricter answer scored no better; kept the "
-                              f"first ({f['score']:.2f})")
+                              f"first ({f.score:.2f})")
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] = (),
             where: dict | None = None) -> ChatTurn:

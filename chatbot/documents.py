@@ -7,13 +7,14 @@ that cannot be used raises ``DocumentError`` with a message a person can act on.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 from langchain_core.documents import Document
+
+from nli_judge.text import BLOCK_TAGS, sha256_text
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "medquad"
 SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm")
@@ -25,7 +26,8 @@ class DocumentError(ValueError):
 
 
 def checksum(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The document checksum the index keys on: SHA-256 of the text."""
+    return sha256_text(text)
 
 
 def medquad_documents(limit: int | None = None, data_dir: Path = DATA_DIR) -> list[Document]:
@@ -51,8 +53,7 @@ def medquad_questions(data_dir: Path = DATA_DIR) -> list[dict]:
 
 class _TextOnly(HTMLParser):
     _SKIP = {"script", "style", "head", "noscript", "template"}
-    _BLOCK = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
-              "article", "table", "ul", "ol"}
+    _BLOCK = frozenset(BLOCK_TAGS)
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

@@ -16,17 +16,13 @@ import time
 from pathlib import Path
 
 from chatbot.documents import SUFFIXES, DocumentError, load_file, medquad_documents
-from chatbot.knowledge_base import IndexMismatchError, KnowledgeBase, local_embeddings
+from chatbot.knowledge_base import (
+    IndexMismatchError,
+    KnowledgeBase,
+    local_embeddings,
+    open_saved_index,
+)
 from chatbot.settings import ChatSettings
-
-
-def open_saved_index(settings: ChatSettings, embeddings=None) -> KnowledgeBase | None:
-    """The saved index, or None when there is none yet."""
-    embeddings = embeddings or local_embeddings()
-    if not (settings.index_dir / "manifest.json").exists():
-        return None
-    return KnowledgeBase.load(settings.index_dir, embeddings, settings.chunk_size,
-                              settings.chunk_overlap)
 
 
 def expand(paths: list[Path]) -> list[Path]:

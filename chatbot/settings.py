@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from nli_judge.var_paths import VarPaths
+
 
 class ChatSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GC_", extra="ignore")
@@ -58,9 +60,14 @@ class ChatSettings(BaseSettings):
         description="SQLAlchemy URL; default sqlite:///<var_dir>/groundedchat.db")
 
     @property
+    def var_paths(self) -> VarPaths:
+        """The folders and files under ``var_dir``."""
+        return VarPaths(self.var_dir)
+
+    @property
     def index_dir(self) -> Path:
-        return self.var_dir / "index"
+        return self.var_paths.index
 
     @property
     def db_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.var_dir / 'groundedchat.db'}"
+        return self.database_url or f"sqlite:///{self.var_paths.database}"

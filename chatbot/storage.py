@@ -11,7 +11,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -28,6 +28,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+if TYPE_CHECKING:
+    from chatbot.turn import ChatTurn
 
 
 def _now() -> datetime:
@@ -133,6 +136,14 @@ class Store:
             t = Turn(conversation_id=conversation_id, **fields)
             s.add(t)
         return t.id
+
+    def record_turn(self, turn: ChatTurn, conversation_id: str | None = None,
+                    session_id: str | None = None) -> str:
+        """Store ``turn`` (a new conversation for ``session_id`` when ``conversation_id`` is
+        None), set its ``turn_id`` and return the conversation id."""
+        conversation_id = conversation_id or self.new_conversation(session_id)
+        turn.turn_id = self.add_turn(conversation_id, **turn.record())
+        return conversation_id
 
     def turns(self, conversation_id: str | None = None, limit: int | None = None) -> list[dict]:
         with self.session() as s:

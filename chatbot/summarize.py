@@ -21,7 +21,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from nli_judge.sentences import split_sentences
+from nli_judge.judge.results import FaithfulnessResult
+from nli_judge.judge.sentences import split_sentences
+from nli_judge.text import STOP_WORDS
 
 MAP = ChatPromptTemplate.from_messages([
     ("system", "Summarise the text in 2-4 short sentences in your own words. Keep key facts, "
@@ -39,8 +41,9 @@ QUESTIONS = ChatPromptTemplate.from_messages([
     ("human", "{text}"),
 ])
 _WORD = re.compile(r"[a-z0-9]+")
-_STOP = set("the a an and or of to in is are was were be been for on with as by it that this "
-            "these those at from can may not no your you their they he she his her its".split())
+# Luhn's sentence scores count topic words: the shared stop words, and pronouns and "may"
+# too (common in health texts, they say nothing about the topic).
+_NOT_TOPIC = STOP_WORDS | {"may", "your", "you", "their", "they", "he", "she", "his", "her"}
 
 
 @dataclass
@@ -51,7 +54,7 @@ class SummaryResult:
     chunks: int
     collapses: int
     notes: list[str] = field(default_factory=list)
-    faithfulness: dict | None = None
+    faithfulness: FaithfulnessResult | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,10 +74,10 @@ def extractive_summary(text: str, sentences: int = 5) -> str:
     """The ``sentences`` sentences with the most frequent content words (Luhn), in order."""
     spans = split_sentences(text)
     sents = [text[s:e].strip() for s, e in spans if len(text[s:e].split()) >= 5]
-    freq = Counter(w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2)
+    freq = Counter(w for w in _WORD.findall(text.lower()) if w not in _NOT_TOPIC and len(w) > 2)
 
     def score(sent: str) -> float:
-        words = [w for w in _WORD.findall(sent.lower()) if w not in _STOP and len(w) > 2]
+        words = [w for w in _WORD.findall(sent.lower()) if w not in _NOT_TOPIC and len(w) > 2]
         return sum(freq[w] for w in set(words)) / (len(words) + 5) if words else 0.0
 
     top = sorted(sorted(range(len(sents)), key=lambda i: -score(sents[i]))[:sentences])
@@ -158,7 +161,7 @@ def judge_summary(result: SummaryResult, text: str, judge, chunk_chars: int = 15
                   ) -> SummaryResult:
     """Attach the judge's verdict on the summary against the whole document."""
     splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_chars, chunk_overlap=150)
-    result.faithfulness = judge.score(result.summary, splitter.split_text(text)).to_dict()
+    result.faithfulness = judge.score(result.summary, splitter.split_text(text))
     return result
 
 
@@ -190,9 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     result = MapReduceSummarizer(llm, counter, token_budget=args.budget)(
         doc.page_content, doc.metadata.get("title", ""))
     if not args.no_judge:
-        from nli_judge import FaithfulnessJudge
+        from chatbot.service import load_judge
 
-        judge_summary(result, doc.page_content, FaithfulnessJudge.load())
+        judge_summary(result, doc.page_content, load_judge(settings))
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
         return 0
@@ -201,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in result.notes:
         print(f"note: {n}")
     if result.faithfulness:
-        print(f"judge: {result.faithfulness['verdict']} (score {result.faithfulness['score']:.2f})")
+        print(f"judge: {result.faithfulness.verdict} (score {result.faithfulness.score:.2f})")
     print("\nQuestions a reader might ask:")
     for q in result.questions:
         print(f"- {q}")

@@ -12,7 +12,7 @@ import numpy as np
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
 
-FAITHFUL_RATING = 4  # the rubric: 4 and 5 mean (nearly) every statement is supported
+from eval.datasets import FAITHFUL_RATING
 
 
 def _kappa(a, b, weights=None) -> float | None:

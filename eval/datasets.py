@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nli_judge.data import parse_jsonl
+from nli_judge.data.pairs import parse_jsonl
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "benchmarks"
 
@@ -147,9 +147,9 @@ def ratings(path: Path) -> list[FaithItem]:
 
 def pool_dev(source: str, limit: int | None = None) -> list[FaithItem]:
     """The dev part of a summary-level ``data/train_pool`` source that the judge model's
-    training data holds out (``nli_judge.judge_data.dev_rows``): document + summary, label
+    training data holds out (``nli_judge.data.judge_data.dev_rows``): document + summary, label
     1 when supported. ``limit``: the first rows only."""
-    from nli_judge.judge_data import dev_rows
+    from nli_judge.data.judge_data import dev_rows
 
     rows = dev_rows(source, DATA_DIR.parent)[:limit]
     return [FaithItem(f"{source}-dev-{r['id']}", r["hypothesis"], [r["premise"]],

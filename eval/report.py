@@ -200,7 +200,7 @@ def write_charts(out: Path, results: list[dict]) -> list[Path]:
 
 def log_mlflow(payload: dict, files: list[Path], tracking_uri: str) -> str | None:
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
-    from nli_judge.tracking import setup_tracking
+    from nli_judge.training.tracking import setup_tracking
 
     setup_tracking("mlflow", tracking_uri, "faithfulness-benchmark")
     import mlflow

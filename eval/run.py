@@ -42,6 +42,7 @@ from eval.report import (
     write_markdown,
 )
 from eval.runner import RunConfig, run_judge_on_set
+from nli_judge.var_paths import VarPaths
 
 JUDGES = ("nli", "nli-int8", "nli-doc", "lexical", "embedding", "ragas")
 QUICK_LIMIT = 10
@@ -71,9 +72,9 @@ def make_judge(name: str, model: str | None = None, provider: str | None = None)
 
 
 def mnli_section(model: str | None, limit: int | None) -> dict:
-    from nli_judge.data import read_pairs
-    from nli_judge.metrics import nli_metrics
-    from nli_judge.model import NLIModel
+    from nli_judge.data.pairs import read_pairs
+    from nli_judge.evaluation.metrics import nli_metrics
+    from nli_judge.model.nli_model import NLIModel
 
     ex = read_pairs(Path(__file__).resolve().parents[1] / "data" / "nli" / "mnli_heldout.tsv")
     if limit:
@@ -142,7 +143,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--output", type=Path, default=Path("reports"), help="output folder")
     ap.add_argument("--model", help="NLI checkpoint folder (default: the shipped model)")
     ap.add_argument("--no-mlflow", action="store_true", help="do not log an MLflow run")
-    ap.add_argument("--tracking-uri", default="sqlite:///var/mlflow.db", help="MLflow store")
+    ap.add_argument("--tracking-uri", default=VarPaths.from_env().mlflow_uri,
+                    help="MLflow store")
     args = ap.parse_args(argv)
     if args.judges is None:
         skip = QUICK_SKIPS if args.quick else DEFAULT_SKIPS
@@ -176,9 +178,9 @@ def main(argv: list[str] | None = None) -> dict:
                 if getattr(ds, "name", ds) not in args.ragas_datasets and ds not in extra:
                     continue
                 jcfg = replace(cfg, limit=args.ragas_limit, calibration_limit=args.ragas_limit)
-            seen = len(getattr(judge, "errors", []))
+            seen = len(judge.errors)
             results.append(run_judge_on_set(judge, ds, jcfg, progress=not args.quick))
-            if jname == "ragas":  # this dataset's errors only (the first five)
+            if judge.errors[seen:]:  # this dataset's errors only (the first five)
                 results[-1]["errors"] = judge.errors[seen:][:5]
     payload = {
         "command": "python -m eval.run " + " ".join(sys.argv[1:] if argv is None else argv),

@@ -57,6 +57,50 @@ def latency_ms(judge: Judge, items: Sequence[FaithItem]) -> list[float]:
     return out
 
 
+def _rating_correlation(scored: Sequence[FaithItem], scores: np.ndarray) -> float | None:
+    """Spearman's rho of the scores against people's mean ratings (rated sets only)."""
+    from scipy.stats import spearmanr
+
+    ok = ~np.isnan(scores)
+    rho = spearmanr(scores[ok], np.array([it.meta["rating"] for it in scored])[ok])
+    return None if np.isnan(rho.statistic) else float(rho.statistic)
+
+
+def _aside(judge: Judge, bset: BenchmarkSet, cfg: RunConfig, threshold: float) -> dict:
+    """The share of a set's aside items (e.g. BEGIN's "Generic" answers) judged faithful."""
+    aside = stratified_sample(bset.aside(), cfg.limit, cfg.seed)
+    scores, *_ = _timed_scores(judge, aside, progress=False)
+    ok = scores[~np.isnan(scores)]
+    return {"what": bset.aside_name, "n": len(aside),
+            "judged_faithful": float(np.mean(ok >= threshold)) if len(ok) else None}
+
+
+def _speed_and_cost(judge: Judge, scored: Sequence[FaithItem], n_calib: int, wall: float,
+                    cpu: float, usage_before: dict, cfg: RunConfig) -> dict:
+    """Latency (per item), throughput, CPU time and LLM cost per item of one judge run."""
+    if judge.times_items:  # an item-by-item judge: its own timings
+        lat = judge.item_ms[-len(scored):]
+    else:
+        lat = latency_ms(judge, scored[: cfg.latency_items])
+    calls = {k: judge.usage[k] - usage_before.get(k, 0) for k in judge.usage}
+    n_total = len(scored) + n_calib + (0 if judge.times_items else len(lat))
+    prompt, completion = (calls.get(k, 0) / n_total for k in ("prompt_tokens",
+                                                               "completion_tokens"))
+    return {
+        "p50_ms": float(np.percentile(lat, 50)) if lat else None,
+        "p95_ms": float(np.percentile(lat, 95)) if lat else None,
+        "items_per_s": len(scored) / wall if wall > 0 else None,
+        "cpu_s": cpu, "wall_s": wall,
+        "cpu_s_per_1k": 1000 * cpu / len(scored) if scored else None,
+        "llm_calls_per_item": calls.get("llm_calls", 0) / n_total,
+        "tokens_per_item": prompt + completion,
+        "cost_per_1k_usd": cost_per_1k(prompt, completion, judge.llm_model, cfg.prices),
+        # what the same tokens would cost through a cheap API model (reference for local runs)
+        "cost_per_1k_usd_at_gpt_4o_mini": cost_per_1k(prompt, completion, "gpt-4o-mini",
+                                                      cfg.prices) if prompt else 0.0,
+    }
+
+
 def run_judge_on_set(judge: Judge, dataset: str | BenchmarkSet, cfg: RunConfig,
                      progress: bool = True, log: Callable[[str], None] = print) -> dict:
     """One judge x dataset (a name in ``SETS`` or a set): threshold from calibration items,
@@ -74,43 +118,14 @@ def run_judge_on_set(judge: Judge, dataset: str | BenchmarkSet, cfg: RunConfig,
     labels = np.array([it.label for it in scored])
     result = binary_metrics(labels, s_scores, threshold)
     result.update(metric_intervals(Scored(labels, s_scores, threshold), seed=cfg.seed))
-    if getattr(judge, "times_items", False):  # an item-by-item judge: its own timings
-        lat = judge.item_ms[-len(scored):]
-    else:
-        lat = latency_ms(judge, scored[: cfg.latency_items])
-    calls = {k: judge.usage[k] - usage_before.get(k, 0) for k in judge.usage}
-    n_total = len(scored) + len(calib) + (0 if getattr(judge, "times_items", False)
-                                          else len(lat))
-    prompt, completion = (calls.get(k, 0) / n_total for k in ("prompt_tokens",
-                                                               "completion_tokens"))
+    speed = _speed_and_cost(judge, scored, len(calib), wall, cpu, usage_before, cfg)
     if all("rating" in it.meta for it in scored) and len(scored) > 2:
-        from scipy.stats import spearmanr
-
-        ok = ~np.isnan(s_scores)
-        rated = np.array([it.meta["rating"] for it in scored])
-        rho = spearmanr(s_scores[ok], rated[ok])
-        result["spearman_vs_rating"] = None if np.isnan(rho.statistic) else float(rho.statistic)
-    if bset.aside is not None:  # e.g. BEGIN's "Generic" answers: all labelled faithful
-        aside = stratified_sample(bset.aside(), cfg.limit, cfg.seed)
-        a_scores, *_ = _timed_scores(judge, aside, progress=False)
-        ok = a_scores[~np.isnan(a_scores)]
-        result["aside"] = {"what": bset.aside_name, "n": len(aside),
-                           "judged_faithful": float(np.mean(ok >= threshold)) if len(ok)
-                           else None}
+        result["spearman_vs_rating"] = _rating_correlation(scored, s_scores)
+    if bset.aside is not None:
+        result["aside"] = _aside(judge, bset, cfg, threshold)
     result.update({
         "judge": judge.name, "dataset": name, "calibration_n": len(calib),
-        "calibration_source": bset.calibration_source, "note": bset.note,
-        "p50_ms": float(np.percentile(lat, 50)) if lat else None,
-        "p95_ms": float(np.percentile(lat, 95)) if lat else None,
-        "items_per_s": len(scored) / wall if wall > 0 else None,
-        "cpu_s": cpu, "wall_s": wall,
-        "cpu_s_per_1k": 1000 * cpu / len(scored) if scored else None,
-        "llm_calls_per_item": calls.get("llm_calls", 0) / n_total,
-        "tokens_per_item": prompt + completion,
-        "cost_per_1k_usd": cost_per_1k(prompt, completion, judge.llm_model, cfg.prices),
-        # what the same tokens would cost through a cheap API model (reference for local runs)
-        "cost_per_1k_usd_at_gpt_4o_mini": cost_per_1k(prompt, completion, "gpt-4o-mini",
-                                                      cfg.prices) if prompt else 0.0,
+        "calibration_source": bset.calibration_source, "note": bset.note, **speed,
         "scores": s_scores.tolist(), "labels": labels.tolist(),
         "item_ids": [it.id for it in scored],
     })

@@ -1,4 +1,4 @@
-"""The NLI model and the faithfulness judge built on it.
+"""The NLI model and the faithfulness judge built on it (rooms: ARCHITECTURE.md).
 
 Public API:
 - ``NLIModel``: ``NLIModel.load()`` loads the shipped MNLI checkpoint;
@@ -9,15 +9,17 @@ Public API:
 - ``FaithfulnessJudge``: ``FaithfulnessJudge.load().score(answer, passages, question)`` ->
   ``FaithfulnessResult`` (score, verdict, one ``SentenceVerdict`` per answer sentence).
 - ``read_pairs`` / ``NLIExamples``: labelled pair files; ``nli_metrics``: their metrics.
+- ``VarPaths``: every default path under ``var/`` (or ``$GC_VAR_DIR``).
 """
 
-from nli_judge.data import DataError, NLIExamples, read_pairs
-from nli_judge.faithfulness import FaithfulnessJudge, JudgeSettings
-from nli_judge.labels import LABELS
-from nli_judge.metrics import nli_metrics
-from nli_judge.model import BACKENDS, SHIPPED_MODEL_DIR, NLIModel
-from nli_judge.results import FaithfulnessResult, SentenceVerdict
+from nli_judge.data.pairs import DataError, NLIExamples, read_pairs
+from nli_judge.evaluation.metrics import nli_metrics
+from nli_judge.judge.faithfulness import FaithfulnessJudge, JudgeSettings
+from nli_judge.judge.results import FaithfulnessResult, SentenceVerdict
+from nli_judge.model.labels import LABELS
+from nli_judge.model.nli_model import BACKENDS, SHIPPED_MODEL_DIR, NLIModel
+from nli_judge.var_paths import VarPaths
 
 __all__ = ["BACKENDS", "LABELS", "SHIPPED_MODEL_DIR", "DataError", "FaithfulnessJudge",
            "FaithfulnessResult", "JudgeSettings", "NLIExamples", "NLIModel", "SentenceVerdict",
-           "nli_metrics", "read_pairs"]
+           "VarPaths", "nli_metrics", "read_pairs"]

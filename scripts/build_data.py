@@ -62,7 +62,7 @@ def halueval_nli_pairs(rows: list[dict]) -> list[dict]:
     """Three NLI pairs per HaluEval qa row (see build()); short answers become claims."""
     import random
 
-    from nli_judge.claims import fragment_to_claim, is_fragment
+    from nli_judge.judge.claims import fragment_to_claim, is_fragment
 
     def claim(q: str, a: str) -> str:
         return fragment_to_claim(q, a) if is_fragment(a) else a
@@ -107,13 +107,15 @@ def _count_tsv(path: Path) -> int:
         return sum(1 for _ in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def build(shared: Path, out: Path) -> list[tuple[str, int, str, str, str]]:
-    """Write every bundled file; return (path, rows, licence, source, derivation) per file."""
-    made: list[tuple[str, int, str, str, str]] = []
+Made = tuple[str, int, str, str, str]  # path, rows, licence, source, derivation
+
+
+def build_nli(shared: Path, out: Path) -> list[Made]:
+    """MNLI train / held-out, ANLI dev rounds, and NLI pairs derived from HaluEval qa train rows."""
+    made: list[Made] = []
     mnli_src = "MNLI (GLUE) dev_matched via github tommccoy1/hans @ 7299f6f"
     mnli_lic = "OANC / CC BY-SA 3.0, CC BY 3.0 (fiction)"
 
-    # --- NLI training / held-out data -----------------------------------------------------
     for name, target, note in [
         ("dev_matched_train.tsv", "nli/mnli_train.tsv",
          "copied unchanged (rows with index % 5 != 0); training data"),
@@ -144,8 +146,12 @@ def build(shared: Path, out: Path) -> list[tuple[str, int, str, str, str]]:
                  f"{HALUEVAL_NLI_ROWS - 1})", "derived NLI pairs: knowledge + claim(question, "
                  "right answer) = entailment, + claim(question, hallucinated answer) = "
                  "contradiction, another row's knowledge + right claim = neutral"))
+    return made
 
-    # --- Benchmark sets (held out: never trained on) -----------------------------------------
+
+def build_benchmarks(shared: Path, out: Path) -> list[Made]:
+    """The benchmark sets (WiCE, HaluEval, BEGIN, SummEdits): held out, never trained on."""
+    made: list[Made] = []
     for split in ("dev", "test"):
         for kind in ("claim", "oracle_chunks"):
             target = f"benchmarks/wice/{kind}_{split}.jsonl.gz"
@@ -178,7 +184,13 @@ def build(shared: Path, out: Path) -> list[tuple[str, int, str, str, str]]:
         n = _write_jsonl_gz(out / target, rows)
         made.append((target, n, "Apache-2.0", "salesforce/factualNLG @ 0da1dfa",
                      "JSON list rewritten as gzipped JSON lines; NEVER trained on"))
-    # --- train_pool: extra labelled pairs for the judge model (never evaluation data) -------
+    return made
+
+
+def build_train_pool(shared: Path, out: Path) -> list[Made]:
+    """The extra labelled pairs for the judge model (never evaluation data), with licence and
+    source from the MANIFEST."""
+    made: list[Made] = []
     manifest = (shared / "MANIFEST.md").read_text(encoding="utf-8")
     for f in sorted((shared / "train_pool").glob("*.jsonl.gz")):
         target = f"train_pool/{f.name}"
@@ -190,9 +202,14 @@ def build(shared: Path, out: Path) -> list[tuple[str, int, str, str, str]]:
         cells = [c.strip() for c in row.strip("|").split("|")]
         lic, source = (cells[4], cells[5]) if len(cells) >= 6 else ("see MANIFEST", "")
         made.append((target, len(_read_jsonl(out / target)), lic, source,
-                     "copied unchanged; judge training data (nli_judge.judge_data), never "
+                     "copied unchanged; judge training data (nli_judge.data.judge_data), never "
                      "evaluation data"))
-    # --- MedQuAD: the chatbot's default knowledge base --------------------------------------
+    return made
+
+
+def build_medquad(shared: Path, out: Path) -> list[Made]:
+    """MedQuAD: the chatbot's default knowledge base and its held-out questions."""
+    made: list[Made] = []
     docs, questions = medquad_docs(shared / "medquad.tar.gz")
     rng = random.Random(0)
     heldout = sorted(rng.sample(range(len(questions)), MEDQUAD_HELDOUT_QUESTIONS))
@@ -210,7 +227,13 @@ def build(shared: Path, out: Path) -> list[tuple[str, int, str, str, str]]:
     return made
 
 
-def write_readme(out: Path, made: list[tuple[str, int, str, str, str]]) -> None:
+def build(shared: Path, out: Path) -> list[Made]:
+    """Write every bundled file; return (path, rows, licence, source, derivation) per file."""
+    return [*build_nli(shared, out), *build_benchmarks(shared, out),
+            *build_train_pool(shared, out), *build_medquad(shared, out)]
+
+
+def write_readme(out: Path, made: list[Made]) -> None:
     lines = [
         "# Bundled data",
         "",

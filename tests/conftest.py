@@ -28,7 +28,7 @@ def tiny_mnli() -> Path:
 
 @pytest.fixture(scope="session")
 def base_model_path() -> str:
-    from nli_judge.base_models import resolve_base_model
+    from nli_judge.model.base_models import resolve_base_model
 
     return resolve_base_model("all-MiniLM-L6-v2")
 
@@ -43,13 +43,13 @@ def tokenizer(base_model_path):
 @pytest.fixture(scope="session")
 def tiny_run(tmp_path_factory, tiny_mnli):
     """A real 4-step training run (MiniLM, Trainer, MLflow in sqlite) on 40 pairs."""
-    from nli_judge.train import main
+    from nli_judge.training.train import main
 
     out = tmp_path_factory.mktemp("run")
     db = out / "mlflow.db"
     main([
         "--train-file", str(tiny_mnli), "--validation-file", str(tiny_mnli),
-        "--max-steps", "4", "--batch-size", "8", "--logging-steps", "1",
+        "--max-steps", "4", "--per-device-train-batch-size", "8", "--logging-steps", "1",
         "--output-dir", str(out), "--tracking-uri", f"sqlite:///{db}",
         "--experiment-name", "test", "--run-name", "tiny",
     ])

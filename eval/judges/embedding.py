@@ -9,7 +9,7 @@ import numpy as np
 
 from eval.datasets import FaithItem
 from eval.judges.base import Judge
-from nli_judge.base_models import resolve_base_model
+from nli_judge.model.base_models import resolve_base_model
 
 
 def _chunks(text: str, words: int = 200) -> list[str]:

@@ -10,8 +10,8 @@ import numpy as np
 
 from eval.datasets import FaithItem
 from eval.judges.base import Judge
-from nli_judge.faithfulness import FaithfulnessJudge
-from nli_judge.model import NLIModel
+from nli_judge.judge.faithfulness import FaithfulnessJudge
+from nli_judge.model.nli_model import NLIModel
 
 
 class NLISentenceJudge(Judge):

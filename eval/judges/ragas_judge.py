@@ -49,8 +49,6 @@ class RagasJudge(Judge):
             chat_model = make_chat_model(settings)
             self.llm_model = settings.openai_model if settings.provider == "openai" else None
         self.chat_model = chat_model
-        self.item_ms: list[float] = []
-        self.errors: list[str] = []
 
     def _metric(self):
         import warnings

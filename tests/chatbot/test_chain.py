@@ -7,8 +7,9 @@ from langchain_core.language_models.fake_chat_models import (
     FakeListChatModelError,
 )
 
-from chatbot.chain import NO_CONTEXT_ANSWER, ChatTurn, RAGChatbot, cited_numbers
+from chatbot.chain import NO_CONTEXT_ANSWER, ChatTurn, cited_numbers
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
+from chatbot.service import build_chatbot
 from chatbot.settings import ChatSettings
 
 GOOD = "Metformin is used to treat type 2 diabetes [1]. The usual starting dose is 500 mg [1]."
@@ -17,7 +18,7 @@ BAD = "Metformin cures asthma in children [1]. It is usually taken once a year [
 
 def bot(kb, judge, responses, guard="warn", **kw):
     settings = ChatSettings(guard=guard, top_k=3, **kw)
-    return RAGChatbot(kb, judge, FakeListChatModel(responses=responses), settings)
+    return build_chatbot(settings, kb, judge, llm=FakeListChatModel(responses=responses))
 
 
 def test_answer_has_sources_citations_and_a_verdict(kb, judge):
@@ -26,17 +27,35 @@ def test_answer_has_sources_citations_and_a_verdict(kb, judge):
     turn = pieces[-1]
     assert isinstance(turn, ChatTurn) and "".join(pieces[:-1]).strip() == GOOD == turn.answer
     assert len(pieces) > 3  # streamed, not one block
-    assert turn.passages[0]["doc_id"] == "leaflet-metformin" and turn.passages[0]["n"] == 1
+    assert turn.passages[0].doc_id == "leaflet-metformin" and turn.passages[0].n == 1
     assert turn.cited == [1]
-    assert turn.faithfulness["verdict"] == "faithful"
+    assert turn.faithfulness.verdict == "faithful"
+
+
+def test_a_turn_is_typed_until_it_is_stored(kb, judge, tmp_path):
+    """The chain hands over objects; ``record_turn`` turns them into the stored row once."""
+    from chatbot.storage import Store
+    from nli_judge import FaithfulnessResult
+
+    turn = bot(kb, judge, [BAD]).ask("What is metformin used for?")
+    assert isinstance(turn.faithfulness, FaithfulnessResult)
+    store = Store(f"sqlite:///{tmp_path / 'gc.db'}")
+    conv = store.record_turn(turn, session_id="s1")
+    assert store.record_turn(turn, conv) == conv  # a second turn joins the conversation
+    first, second = store.turns(conv)
+    assert turn.turn_id == second["id"] != first["id"]
+    assert first["judge_verdict"] == turn.faithfulness.verdict == "unfaithful"
+    assert first["judge"]["sentences"][0]["label"] == turn.faithfulness.sentences[0].label
+    assert first["passages"][0]["doc_id"] == turn.passages[0].doc_id
+    assert turn.to_dict()["faithfulness"] == turn.faithfulness.to_dict()
     assert {"retrieval", "generation", "judge"} <= set(turn.latency_ms)
     assert turn.provider == "local" and turn.route == "rag"
 
 
 def test_unsupported_answer_is_marked_under_warn(kb, judge):
     turn = bot(kb, judge, [BAD]).ask("What is metformin used for?")
-    assert turn.faithfulness["verdict"] == "unfaithful"
-    labels = [s["label"] for s in turn.faithfulness["sentences"]]
+    assert turn.faithfulness.verdict == "unfaithful"
+    labels = [s.label for s in turn.faithfulness.sentences]
     assert "unsupported" in labels or "contradicted" in labels
     assert any("not supported" in n for n in turn.notes)
 
@@ -44,7 +63,7 @@ def test_unsupported_answer_is_marked_under_warn(kb, judge):
 def test_guard_retry_keeps_the_better_judged_answer(kb, judge):
     b = bot(kb, judge, [BAD, GOOD], guard="retry")
     turn = b.ask("What is metformin used for?")
-    assert turn.answer == GOOD and turn.faithfulness["verdict"] == "faithful"
+    assert turn.answer == GOOD and turn.faithfulness.verdict == "faithful"
     assert any("replaced" in n for n in turn.notes) and "retry" in turn.latency_ms
     b = bot(kb, judge, [GOOD, BAD], guard="retry")
     assert b.ask("What is metformin used for?").answer == GOOD  # no retry needed
@@ -56,14 +75,14 @@ def test_follow_up_is_rewritten_with_the_history(kb, judge):
     history = [("user", "Tell me about metformin."), ("assistant", "It treats diabetes [1].")]
     turn = b.ask("And how much do I take?", history)
     assert turn.standalone_question == "What is the usual starting dose of metformin?"
-    assert turn.passages[0]["doc_id"] == "leaflet-metformin"
+    assert turn.passages[0].doc_id == "leaflet-metformin"
 
 
 def test_remote_failure_falls_back_to_the_local_model(kb, judge):
     settings = ChatSettings(provider="openai", guard="off", top_k=3)
     remote = FakeListChatModel(responses=["never"], error_on_chunk_number=0)
     local = FakeListChatModel(responses=[GOOD])
-    b = RAGChatbot(kb, judge, remote, settings, fallback=lambda: local)
+    b = build_chatbot(settings, kb, judge, llm=remote, fallback=lambda: local)
     turn = b.ask("What is metformin used for?")
     assert turn.answer == GOOD and turn.provider == "local"
     assert any("openai model failed" in n and "local model" in n for n in turn.notes)
@@ -73,7 +92,7 @@ def test_remote_failure_without_fallback_raises(kb, judge):
     settings = ChatSettings(provider="openai", fallback_to_local=False)
     remote = FakeListChatModel(responses=["never"], error_on_chunk_number=0)
     with pytest.raises(FakeListChatModelError):
-        RAGChatbot(kb, judge, remote, settings).ask("What is metformin used for?")
+        build_chatbot(settings, kb, judge, llm=remote).ask("What is metformin used for?")
 
 
 @pytest.mark.parametrize("message", [
@@ -104,10 +123,8 @@ def test_cited_numbers_keep_valid_ones_in_order():
 
 
 def test_build_chatbot_runs_the_judge_on_the_configured_backend(kb, tmp_path):
-    from chatbot.service import build_chatbot
-
     settings = ChatSettings(judge_backend="torch-int8", var_dir=tmp_path, guard="warn")
     b = build_chatbot(settings, kb, llm=FakeListChatModel(responses=[GOOD]))
     assert b.judge.model.backend == "torch-int8"
     turn = b.ask("What is metformin used for?")
-    assert turn.faithfulness["verdict"] == "faithful"
+    assert turn.faithfulness.verdict == "faithful"

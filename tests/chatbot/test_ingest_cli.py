@@ -3,6 +3,7 @@
 import json
 
 from chatbot import ingest
+from chatbot.knowledge_base import open_saved_index
 from chatbot.settings import ChatSettings
 from tests.chatbot.conftest import LEAFLETS
 
@@ -30,7 +31,7 @@ def test_ingest_adds_files_skips_bad_ones_and_keeps_the_index(tmp_path, capsys, 
     before = (var / "index" / "index.faiss").read_bytes()
     assert ingest.main([str(docs / "empty.txt"), "--var-dir", str(var)]) == 1
     assert (var / "index" / "index.faiss").read_bytes() == before
-    kb = ingest.open_saved_index(ChatSettings(var_dir=var))
+    kb = open_saved_index(ChatSettings(var_dir=var))
     assert len(kb.documents()) == 3
     # other chunk settings than the index was built with: a clear error, no damage
     assert ingest.main([str(docs), "--var-dir", str(var), "--chunk-size", "300"]) == 2

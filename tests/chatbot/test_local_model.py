@@ -2,6 +2,8 @@
 SmolLM2-135M stands in for the default 0.5B model (same code path, seconds instead of a
 minute)."""
 
+import hashlib
+
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -42,7 +44,7 @@ def test_sha256_check_rejects_a_corrupted_file(tmp_path, monkeypatch):
         assemble_gguf(src, tmp_path / "cache")  # two parts joined != one part's hash
     assert not (tmp_path / "cache" / "fake.gguf").exists()  # the bad file is removed
     ok = GGUFSource("fake1", (("pkg", "part01.bin"),) * 2,
-                    lm.hashlib.sha256(part.read_bytes() * 2).hexdigest())
+                    hashlib.sha256(part.read_bytes() * 2).hexdigest())
     assert assemble_gguf(ok, tmp_path / "cache").read_bytes() == part.read_bytes() * 2
 
 

@@ -78,4 +78,4 @@ def test_summary_is_judged_against_the_document(judge):
             "500 mg twice a day with meals.")
     llm = FakeListChatModel(responses=["Metformin treats type 2 diabetes.", "Q?"])
     r = judge_summary(MapReduceSummarizer(llm, words)(text), text, judge)
-    assert r.faithfulness["verdict"] == "faithful"
+    assert r.faithfulness.verdict == "faithful"

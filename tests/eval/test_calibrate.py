@@ -2,7 +2,8 @@
 
 import json
 
-from eval.calibrate import MAX_WINDOWS, main
+from eval.calibrate import main
+from nli_judge.judge.calibration import MAX_WINDOWS
 
 
 def test_calibration_writes_settings_and_the_window_table(tmp_path):
@@ -33,8 +34,8 @@ def test_cache_files_are_named_per_backend_and_reused(tmp_path):
 
 def test_learned_aggregate_is_fitted_reported_and_loaded(tmp_path):
     from nli_judge import FaithfulnessJudge
-    from nli_judge.aggregation import VARIANTS
-    from nli_judge.model import NLIModel
+    from nli_judge.judge.aggregation import VARIANTS
+    from nli_judge.model.nli_model import NLIModel
 
     out = tmp_path / "cal.json"
     main(["--windows", "400:1", "--sets", "halueval-qa-train", "halueval-dialogue-train",

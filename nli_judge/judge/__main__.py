@@ -1,0 +1,3 @@
+from nli_judge.judge.cli import main
+
+main()

@@ -1,0 +1,76 @@
+"""Judge one answer from the command line.
+
+    python -m nli_judge.judge --answer TEXT (--passage TEXT | --passages FILE)...
+                              [--question TEXT] [--json] [--model DIR]
+
+``--passages FILE``: a text file whose passages are separated by blank lines, or a JSON list of
+strings, or JSON lines with a ``text`` field. Prints the score and verdict, then each sentence
+with its label and evidence snippet; ``--json`` prints the FaithfulnessResult as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+
+from nli_judge.judge.faithfulness import FaithfulnessJudge
+from nli_judge.judge.results import NOT_JUDGED, FaithfulnessResult
+
+MARK = {"supported": "✓ supported", "unsupported": "? unsupported",
+        "contradicted": "✗ contradicted", "no_claim": "· no claim",
+        "incomplete": "… incomplete", "repeated": "= repeated"}
+
+
+def read_passages(path: str | Path) -> list[str]:
+    """Passages from a file: JSON list, JSON lines with ``text``, or blank-line separated."""
+    text = Path(path).read_text(encoding="utf-8")
+    stripped = text.strip()
+    if stripped.startswith("["):
+        return [str(p) for p in json.loads(stripped)]
+    if stripped.startswith("{"):
+        return [json.loads(line)["text"] for line in stripped.splitlines() if line.strip()]
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def format_result(result: FaithfulnessResult, snippet: int = 160) -> str:
+    lines = [f"score {result.score:.2f} -> {result.verdict.upper()} "
+             f"(threshold {result.threshold:.2f})"]
+    lines += [f"  note: {n}" for n in result.notes]
+    for s in result.sentences:
+        lines.append(f"\n[{MARK[s.label]}] {s.text}")
+        if s.label not in NOT_JUDGED and s.passage is not None:
+            ev = re.sub(r"\s+", " ", s.evidence)
+            ev = ev if len(ev) <= snippet else ev[: snippet - 1] + "…"
+            lines.append(f"    e={s.entailment:.2f} n={s.neutral:.2f} c={s.contradiction:.2f}"
+                         f"  passage {s.passage + 1} [{s.window_start}:{s.window_end}]: {ev}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--answer", required=True, help="the answer to check")
+    ap.add_argument("--passage", action="append", default=[], help="an evidence passage "
+                    "(repeat for more)")
+    ap.add_argument("--passages", action="append", default=[], type=Path,
+                    help="a file of passages (repeatable)")
+    ap.add_argument("--question", help="the question (turns short answers into claims)")
+    ap.add_argument("--model", help="NLI checkpoint folder (default: the shipped model)")
+    ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = ap.parse_args(argv)
+    passages = list(args.passage)
+    for f in args.passages:
+        try:
+            passages += read_passages(f)
+        except (OSError, ValueError, KeyError) as e:
+            raise SystemExit(f"error: cannot read passages from {f}: {e}") from None
+    if not passages:
+        ap.error("give at least one --passage or --passages FILE")
+    result = FaithfulnessJudge.load(args.model).score(args.answer, passages, args.question)
+    print(result.to_json(indent=2) if args.json else format_result(result))
+
+
+if __name__ == "__main__":
+    main()
