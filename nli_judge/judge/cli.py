@@ -1,7 +1,10 @@
-"""Judge one answer from the command line.
+"""Judge one answer from the command line, or serve the judge over HTTP.
 
-    python -m nli_judge.judge --answer TEXT (--passage TEXT | --passages FILE)...
-                              [--question TEXT] [--json] [--model DIR]
+    groundedchat-judge --answer TEXT (--passage TEXT | --passages FILE)...
+                       [--question TEXT] [--json] [--model DIR]
+    groundedchat-judge serve [--host 127.0.0.1] [--port 8000] [--workers 1]
+
+(``python -m nli_judge.judge`` is the same command.)
 
 ``--passages FILE``: a text file whose passages are separated by blank lines, or a JSON list of
 strings, or JSON lines with a ``text`` field. Prints the score and verdict, then each sentence
@@ -13,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 
 from nli_judge.judge.faithfulness import FaithfulnessJudge
@@ -48,8 +52,28 @@ def format_result(result: FaithfulnessResult, snippet: int = 160) -> str:
     return "\n".join(lines)
 
 
+def serve_main(argv: list[str]) -> None:
+    ap = argparse.ArgumentParser(prog="groundedchat-judge serve",
+                                 description="Serve the judge over HTTP (FastAPI + uvicorn): "
+                                 "POST /v1/judge, POST /v1/judge/batch, GET /health, /docs. "
+                                 "$GC_JUDGE_MODEL / $GC_JUDGE_BACKEND choose the model.")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8000)
+    ap.add_argument("--workers", type=int, default=1, help="processes, one model each")
+    args = ap.parse_args(argv)
+    try:
+        from nli_judge.judge.service import serve
+    except ImportError as e:
+        raise SystemExit(f"error: serving needs fastapi and uvicorn: pip install "
+                         f"'groundedchat[serve]' ({e})") from None
+    serve(args.host, args.port, args.workers)
+
+
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["serve"]:
+        return serve_main(argv[1:])
+    ap = argparse.ArgumentParser(prog="groundedchat-judge", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--answer", required=True, help="the answer to check")
     ap.add_argument("--passage", action="append", default=[], help="an evidence passage "

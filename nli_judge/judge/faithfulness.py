@@ -32,6 +32,8 @@ Calibrated settings are read from ``judge_calibration.json`` beside the model
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib.metadata
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,7 +56,7 @@ from nli_judge.judge.results import FaithfulnessResult, SentenceVerdict
 from nli_judge.judge.sentences import answer_spans, claim_text
 from nli_judge.judge.windows import evidence_windows
 from nli_judge.model.nli_model import NLIModel
-from nli_judge.text import content_words, mask_html
+from nli_judge.text import content_words, mask_html, sha256_file, sha256_text
 
 CALIBRATION_FILE = "judge_calibration.json"
 
@@ -115,6 +117,29 @@ class FaithfulnessJudge:
         if self.settings.aggregate == "learned" and self.aggregator is None:
             raise ValueError("aggregate='learned' needs a calibration with an 'aggregator' "
                              "(python -m eval.calibrate --learned)")
+
+    @functools.cached_property
+    def _fixed_version(self) -> dict:
+        folder = Path(self.model.model.name_or_path or ".")
+        weights = folder / "model.safetensors"
+        try:
+            package = importlib.metadata.version("groundedchat")
+        except importlib.metadata.PackageNotFoundError:
+            package = None
+        return {"model_sha256": sha256_file(weights)[:16] if weights.is_file() else None,
+                "backend": self.model.backend, "package": package}
+
+    @property
+    def version(self) -> dict:
+        """Which judge this is: the first 16 hex digits of the SHA-256 of the model weights,
+        of the calibration and of the current settings, the backend and the package version."""
+        calibration = (sha256_text(json.dumps(self.calibration, sort_keys=True))[:16]
+                       if self.calibration else None)
+        settings = sha256_text(json.dumps(dataclasses.asdict(self.settings), sort_keys=True))
+        return {"model_sha256": self._fixed_version["model_sha256"],
+                "calibration_sha256": calibration, "settings_sha256": settings[:16],
+                "backend": self._fixed_version["backend"],
+                "package": self._fixed_version["package"]}
 
     @classmethod
     def load(cls, model: str | Path | NLIModel | None = None, **settings) -> FaithfulnessJudge:
@@ -352,7 +377,8 @@ class FaithfulnessJudge:
                               else st.aggregate)
         verdict = "faithful" if score >= st.threshold else "unfaithful"
         return FaithfulnessResult(score=score, verdict=verdict, sentences=sentences,
-                                  threshold=st.threshold, notes=notes)
+                                  threshold=st.threshold, notes=notes,
+                                  judge_version=self.version)
 
 
 def decide_sentence(probs: np.ndarray, numbers_ok: np.ndarray, related: np.ndarray,
