@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("script, expect", [
-    ("ragas_example.py", "contradicted: 'The usual starting dose is 5000 mg once a week.'"),
+    ("ragas_example.py", "0 of 1 claim sentences supported"),
     ("deepeval_example.py", "GroundedChat Faithfulness"),
     ("langchain_example.py", "faithful"),
 ])
