@@ -120,26 +120,29 @@ class FaithfulnessJudge:
 
     @functools.cached_property
     def _fixed_version(self) -> dict:
+        """The parts of ``version`` that cannot change after loading (hashed once)."""
         folder = Path(self.model.model.name_or_path or ".")
         weights = folder / "model.safetensors"
         try:
             package = importlib.metadata.version("groundedchat")
         except importlib.metadata.PackageNotFoundError:
             package = None
+        calibration = (sha256_text(json.dumps(self.calibration, sort_keys=True))[:16]
+                       if self.calibration else None)
         return {"model_sha256": sha256_file(weights)[:16] if weights.is_file() else None,
-                "backend": self.model.backend, "package": package}
+                "calibration_sha256": calibration, "backend": self.model.backend,
+                "package": package}
 
     @property
     def version(self) -> dict:
         """Which judge this is: the first 16 hex digits of the SHA-256 of the model weights,
         of the calibration and of the current settings, the backend and the package version."""
-        calibration = (sha256_text(json.dumps(self.calibration, sort_keys=True))[:16]
-                       if self.calibration else None)
+        fixed = self._fixed_version
         settings = sha256_text(json.dumps(dataclasses.asdict(self.settings), sort_keys=True))
-        return {"model_sha256": self._fixed_version["model_sha256"],
-                "calibration_sha256": calibration, "settings_sha256": settings[:16],
-                "backend": self._fixed_version["backend"],
-                "package": self._fixed_version["package"]}
+        return {"model_sha256": fixed["model_sha256"],
+                "calibration_sha256": fixed["calibration_sha256"],
+                "settings_sha256": settings[:16], "backend": fixed["backend"],
+                "package": fixed["package"]}
 
     @classmethod
     def load(cls, model: str | Path | NLIModel | None = None, **settings) -> FaithfulnessJudge:
@@ -236,7 +239,9 @@ class FaithfulnessJudge:
         """Judge many answers in one batched model pass. Items are dicts with ``answer``,
         ``passages`` and optional ``question``, or ``(answer, passages[, question])`` tuples."""
         prepared, rows = self._predict(items, progress)
-        return [self._finish(k, prep, rows, self.settings) for k, prep in enumerate(prepared)]
+        version = self.version  # once per batch, not per answer
+        return [self._finish(k, prep, rows, self.settings, version)
+                for k, prep in enumerate(prepared)]
 
     def claim_evidence(self, items: Iterable[dict | tuple], progress: bool = False
                        ) -> list[list[tuple[np.ndarray, ...]]]:
@@ -335,8 +340,8 @@ class FaithfulnessJudge:
             rows.setdefault((k, ci), []).append((wi, row))
         return prepared, rows
 
-    def _finish(self, k: int, prep: _Prepared, rows: dict, st: JudgeSettings
-                ) -> FaithfulnessResult:
+    def _finish(self, k: int, prep: _Prepared, rows: dict, st: JudgeSettings,
+                version: dict) -> FaithfulnessResult:
         sentences = [dataclasses.replace(s) for s in prep.sentences]
         scores, notes, arrays = [], list(prep.notes), []
         for ci in prep.claim_rows:
@@ -378,7 +383,7 @@ class FaithfulnessJudge:
         verdict = "faithful" if score >= st.threshold else "unfaithful"
         return FaithfulnessResult(score=score, verdict=verdict, sentences=sentences,
                                   threshold=st.threshold, notes=notes,
-                                  judge_version=self.version)
+                                  judge_version=version)
 
 
 def decide_sentence(probs: np.ndarray, numbers_ok: np.ndarray, related: np.ndarray,
