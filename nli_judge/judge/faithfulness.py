@@ -250,7 +250,8 @@ class FaithfulnessJudge:
         claim and window, the (pairs,) window index, and the claim's text (None, with empty
         arrays, for a cut-off ``incomplete`` sentence, which counts as unsupported). For
         calibration: every setting but the windows can then be tried without the model
-        (``decide_sentence``, and ``eval.calibrate.preselected`` for ``max_windows``)."""
+        (``decide_sentence``, and ``nli_judge.judge.calibration.preselected`` for
+        ``max_windows``)."""
         prepared, rows = self._predict(items, progress)
         out = []
         for k, prep in enumerate(prepared):
