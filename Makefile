@@ -33,11 +33,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: setup index  ## start the app (chat, documents, rating form, dashboard)
+run: setup  ## start the app (chat, documents, rating form, dashboard); it builds the index in the background
 	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
 
-index: setup  ## build the default knowledge base (MedQuAD) when there is none (~21 min once)
-	@test -f var/index/manifest.json || $(BIN)/python -m chatbot.ingest
+index: setup  ## build the default knowledge base (MedQuAD) in the foreground when there is none
+	@test -f var/index/manifest.json || $(BIN)/python -m chatbot.index_build
 
 retrieval: index  ## Recall@k / MRR of dense, sparse and hybrid retrieval on held-out questions
 	$(BIN)/python -m chatbot.eval_retrieval

@@ -42,11 +42,25 @@ def sidebar() -> dict:
                          index=["off", "warn", "retry"].index(s.guard), horizontal=True,
                          help="warn: mark unsupported sentences; retry: regenerate once with a "
                          "stricter prompt and keep the better-judged answer")
+        index_status()
         if st.button("New conversation"):
             st.session_state.pop("messages", None)
             st.session_state.pop("conversation_id", None)
             st.rerun()
     return {"provider": provider, "temperature": temperature, "top_k": top_k, "guard": guard}
+
+
+@st.fragment(run_every=5)
+def index_status() -> None:
+    """While the knowledge base is built in the background: how far, and how long is left
+    (refreshed every 5 s)."""
+    p = resources.index_progress()
+    if p is None:
+        return
+    eta = f", about {max(1, round(p['eta_s'] / 60))} min left" if p.get("eta_s") else ""
+    st.progress(p["done"] / max(p["total"], 1),
+                text=f"Building the knowledge base: {p['done']:,} / {p['total']:,} passages "
+                f"embedded{eta}. Answers use keyword search until then.")
 
 
 def make_bot(opts: dict) -> RAGChatbot:

@@ -66,7 +66,12 @@ def summarise(kb) -> None:
 def page() -> None:
     st.title("Documents")
     kb = resources.knowledge_base(str(resources.settings().var_dir))
-    upload(kb)
+    if kb.building is None:
+        upload(kb)
+    else:
+        st.info(f"The knowledge base is still being built ({kb.building['done']:,} of "
+                f"{kb.building['total']:,} passages embedded): adding documents opens when "
+                "it is done.")
     docs = kb.documents()
     st.subheader(f"Indexed: {len(docs):,} documents")
     table = pd.DataFrame([{"doc_id": k, **{c: v.get(c) for c in ("title", "collection",

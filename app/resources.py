@@ -18,11 +18,42 @@ def settings() -> ChatSettings:
     return ChatSettings()
 
 
-@st.cache_resource(show_spinner="Loading the knowledge base...")
 def knowledge_base(var_dir: str):
+    """The saved index; while there is none, what the background build has made so far
+    (``kb.building`` set), reloaded as more of it is embedded."""
+    from chatbot.index_build import read_progress
+
+    s = settings()
+    if (s.index_dir / "manifest.json").exists():
+        return _saved_index(var_dir)
+    progress = read_progress(s)
+    return _building_index(var_dir, progress["done"] if progress else -1)
+
+
+@st.cache_resource(show_spinner="Loading the knowledge base...")
+def _saved_index(var_dir: str):
     from chatbot.service import load_knowledge_base
 
-    return load_knowledge_base(settings(), build_if_missing=True, progress=False)
+    return load_knowledge_base(settings(), progress=False)
+
+
+@st.cache_resource(show_spinner="Preparing the knowledge base...", max_entries=1)
+def _building_index(var_dir: str, done: int):
+    from chatbot.service import load_knowledge_base
+
+    return load_knowledge_base(settings(), progress=False, background=True)
+
+
+def index_progress() -> dict | None:
+    """The background build's progress (done, total, eta_s, running), None when the index
+    is built or no build started. A build that stopped (its process gone) is resumed."""
+    from chatbot.index_build import read_progress, start_background_build
+
+    s = settings()
+    progress = None if (s.index_dir / "manifest.json").exists() else read_progress(s)
+    if progress is not None and not progress["running"]:
+        progress["running"] = start_background_build(s)
+    return progress
 
 
 @st.cache_resource(show_spinner="Loading the faithfulness judge...")

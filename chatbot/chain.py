@@ -121,6 +121,11 @@ class RAGChatbot:
         turn.standalone_question = self.standalone(question, history, turn)
         turn.passages = self.retrieve(turn.standalone_question, where)
         turn.latency_ms["retrieval"] = (time.perf_counter() - t0) * 1000
+        if building := getattr(self.kb, "building", None):
+            turn.notes.append(
+                f"The knowledge base is still being built: {building['done']:,} of "
+                f"{building['total']:,} passages can be found by meaning so far (keyword "
+                "search covers all of them), so a better passage may not have been found yet.")
         best = max((p.similarity or 0.0 for p in turn.passages), default=0.0)
         if best < self.settings.min_relevance:
             turn.route, turn.answer = "no_context", NO_CONTEXT_ANSWER

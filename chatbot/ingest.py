@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from chatbot import index_build
 from chatbot.documents import SUFFIXES, DocumentError, load_file, medquad_documents
 from chatbot.knowledge_base import (
     IndexMismatchError,
@@ -41,9 +42,10 @@ def ingest(paths: list[Path], settings: ChatSettings, medquad_limit: int | None 
     Returns counts and the per-file errors; nothing is saved unless something was added."""
     from tqdm.auto import tqdm
 
-    embeddings = embeddings or local_embeddings()
-    if rebuild and settings.index_dir.exists():
-        shutil.rmtree(settings.index_dir)
+    embeddings = embeddings or local_embeddings(settings)
+    if rebuild:
+        shutil.rmtree(settings.index_dir, ignore_errors=True)
+        shutil.rmtree(settings.var_paths.index_build, ignore_errors=True)
     kb = open_saved_index(settings, embeddings)
     docs, errors = [], {}
     for f in expand(paths):
@@ -59,6 +61,15 @@ def ingest(paths: list[Path], settings: ChatSettings, medquad_limit: int | None 
         bar.total = total
         bar.n = done
         bar.refresh()
+
+    if kb is None and not paths:  # the bundled corpus: in shards, resumable after a stop
+        t0 = time.perf_counter()
+        kb = index_build.build(settings, docs, embeddings,
+                               on_progress=lambda p: tick(p["done"], p["total"]))
+        bar.close()
+        return {"added": len(docs), "replaced": 0, "unchanged": 0, "chunks": len(kb.chunks()),
+                "errors": errors, "seconds": round(time.perf_counter() - t0, 1),
+                "documents": len(kb.documents()), "index": str(settings.index_dir)}
 
     t0 = time.perf_counter()
     if kb is None and not docs:

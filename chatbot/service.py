@@ -6,24 +6,46 @@ from collections.abc import Callable
 
 from langchain_core.language_models import BaseChatModel
 
+from chatbot import index_build
 from chatbot.chain import RAGChatbot
-from chatbot.ingest import ingest
+from chatbot.documents import medquad_documents
 from chatbot.knowledge_base import KnowledgeBase, local_embeddings, open_saved_index
 from chatbot.llm import make_chat_model
 from chatbot.settings import ChatSettings
 
 
 def load_knowledge_base(settings: ChatSettings, build_if_missing: bool = True,
-                        progress: bool = True) -> KnowledgeBase:
-    """The saved index; built from the bundled MedQuAD corpus first when there is none."""
-    embeddings = local_embeddings()
+                        progress: bool = True, background: bool = False) -> KnowledgeBase:
+    """The saved index. When there is none and ``build_if_missing``: with ``background``, a
+    build of the bundled MedQuAD corpus starts in its own process (``chatbot.index_build``)
+    and what it has made so far comes back at once (BM25 over every chunk, dense search over
+    the part embedded; ``kb.building`` says how far); without, it is built here first
+    (resuming a stopped build), with a progress bar when ``progress``."""
+    embeddings = local_embeddings(settings)
     kb = open_saved_index(settings, embeddings)
+    if kb is None and not build_if_missing:
+        raise FileNotFoundError(f"no index in {settings.index_dir}: run "
+                                "python -m chatbot.index_build")
+    if kb is None and background:
+        index_build.plan(medquad_documents(), settings.var_paths.index_build, embeddings,
+                         settings.chunk_size, settings.chunk_overlap)
+        index_build.start_background_build(settings)
+        try:
+            kb = index_build.partial_knowledge_base(settings, embeddings)
+        except OSError:  # the build finished (and tidied up) just now
+            kb = None
+        kb = kb or open_saved_index(settings, embeddings)
     if kb is None:
-        if not build_if_missing:
-            raise FileNotFoundError(f"no index in {settings.index_dir}: run "
-                                    "python -m chatbot.ingest")
-        ingest([], settings, embeddings=embeddings, progress=progress)
-        kb = open_saved_index(settings, embeddings)
+        from tqdm.auto import tqdm
+
+        bar = tqdm(unit="chunk", desc="embedding", disable=not progress)
+
+        def show(p: dict) -> None:
+            bar.total, bar.n = p["total"], p["done"]
+            bar.refresh()
+
+        kb = index_build.build(settings, embeddings=embeddings, on_progress=show)
+        bar.close()
     kb.dense_weight = settings.dense_weight
     return kb
 
@@ -32,7 +54,7 @@ def load_judge(settings: ChatSettings):
     """The shipped faithfulness judge on ``settings.judge_backend``."""
     from nli_judge import FaithfulnessJudge, NLIModel
 
-    nli = NLIModel.load(backend=settings.judge_backend, onnx_cache=settings.var_paths.onnx)
+    nli = NLIModel.load(backend=settings.judge_backend, onnx_cache=settings.onnx_dir)
     return FaithfulnessJudge.load(nli)
 
 
@@ -44,7 +66,7 @@ def build_chatbot(settings: ChatSettings, kb: KnowledgeBase | None = None, judge
     in are used as they are (the app passes its cached ones); missing ones are loaded from
     ``settings``. ``fallback`` builds the local model used when a remote one fails (default:
     a new local model); ``provider`` names the provider of ``llm`` (default: the settings')."""
-    kb = kb or load_knowledge_base(settings)
+    kb = kb or load_knowledge_base(settings, background=True)
     if judge is None and use_judge:
         judge = load_judge(settings)
     provider = provider or settings.provider

@@ -52,9 +52,16 @@ class ChatSettings(BaseSettings):
         "torch", description="how the judge's NLI model runs: PyTorch fp32 (default, the "
         "calibrated one), or ONNX Runtime fp32 / int8 (faster; int8 costs a little accuracy: "
         "see nli_judge/checkpoint/JUDGE_CARD.md); ONNX files are exported once to var/onnx")
+    embedding_backend: Literal["onnx-int8", "onnx", "torch"] = Field(
+        "onnx", description="how the knowledge base's MiniLM embeddings run: ONNX Runtime fp32 "
+        "(default: the same vectors as PyTorch, faster), int8 (faster still, slightly "
+        "different vectors) or PyTorch (sentence-transformers); see the README's speed table")
     chunk_size: int = Field(1000, ge=100)
     chunk_overlap: int = Field(100, ge=0)
     var_dir: Path = Field(Path("var"), description="indexes, model caches, the database")
+    onnx_cache: Path | None = Field(
+        None, description="where ONNX exports of the embedding and judge models are cached "
+        "(default <var_dir>/onnx); shared between var folders when set")
     database_url: str | None = Field(
         None, validation_alias=AliasChoices("DATABASE_URL", "GC_DATABASE_URL"),
         description="SQLAlchemy URL; default sqlite:///<var_dir>/groundedchat.db")
@@ -63,6 +70,10 @@ class ChatSettings(BaseSettings):
     def var_paths(self) -> VarPaths:
         """The folders and files under ``var_dir``."""
         return VarPaths(self.var_dir)
+
+    @property
+    def onnx_dir(self) -> Path:
+        return self.onnx_cache or self.var_paths.onnx
 
     @property
     def index_dir(self) -> Path:

@@ -51,6 +51,11 @@ class VarPaths:
         return self.root / "index"
 
     @property
+    def index_build(self) -> Path:
+        """A knowledge-base build in progress: its plan, embedded shards and progress."""
+        return self.root / "index_build"
+
+    @property
     def database(self) -> Path:
         """The chatbot's SQLite database (when no DATABASE_URL is set)."""
         return self.root / "groundedchat.db"

@@ -1,6 +1,7 @@
 """Test settings: no network, no telemetry; shared fixtures."""
 
 import os
+from pathlib import Path
 
 for key, value in {
     "HF_HUB_OFFLINE": "1",
@@ -13,8 +14,9 @@ for key, value in {
     "DEEPEVAL_UPDATE_WARNING_OPT_IN": "NO",
 }.items():
     os.environ.setdefault(key, value)
+# One cache of ONNX exports for every test's var folder (an export takes ~10 s).
+os.environ.setdefault("GC_ONNX_CACHE", str(Path(__file__).resolve().parents[1] / "var" / "onnx"))
 
-from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 

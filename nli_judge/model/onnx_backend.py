@@ -27,10 +27,14 @@ def _weights_digest(folder: Path) -> str:
 
 
 def export_onnx(model, tokenizer, folder: str | Path, int8: bool,
-                cache_dir: str | Path | None = None) -> Path:
-    """The ONNX file for the checkpoint in ``folder`` (exported now if not cached)."""
+                cache_dir: str | Path | None = None, output_name: str = "logits") -> Path:
+    """The ONNX file for the checkpoint in ``folder`` (exported now if not cached).
+    ``model`` maps the tokenizer's tensors to one output, saved as ``output_name``; exports
+    with another output name are cached apart (``<digest>-<output_name>``). ``model`` may be a
+    function that loads it, called only when no export is cached."""
     folder = Path(folder)
-    out = Path(cache_dir or VarPaths.from_env().onnx) / _weights_digest(folder)
+    suffix = "" if output_name == "logits" else f"-{output_name}"
+    out = Path(cache_dir or VarPaths.from_env().onnx) / (_weights_digest(folder) + suffix)
     fp32, quantised = out / "model.onnx", out / "model.int8.onnx"
     if not fp32.exists():
         out.mkdir(parents=True, exist_ok=True)
@@ -38,12 +42,14 @@ def export_onnx(model, tokenizer, folder: str | Path, int8: bool,
                             ["A hypothesis.", "Two."], padding=True, return_tensors="pt")
         inputs = {k: example[k] for k in _INPUTS if k in example}
         batch, seq = torch.export.Dim("batch", max=4096), torch.export.Dim("seq", max=512)
+        if not isinstance(model, torch.nn.Module):
+            model = model()
         model = model.eval()
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")
             logging.getLogger("torch.onnx").setLevel(logging.ERROR)
             program = torch.onnx.export(
-                model, (), kwargs=inputs, input_names=list(inputs), output_names=["logits"],
+                model, (), kwargs=inputs, input_names=list(inputs), output_names=[output_name],
                 dynamic_shapes={k: {0: batch, 1: seq} for k in inputs}, dynamo=True,
                 verbose=False)
         tmp = fp32.with_suffix(".tmp")

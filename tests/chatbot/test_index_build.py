@@ -1,0 +1,134 @@
+"""The background index build: shards, progress, resume after a stop, answering from what is
+ready, and the finished index, on a small real corpus (MiniLM on ONNX Runtime, FAISS, BM25)."""
+
+import json
+import time
+
+import numpy as np
+import pytest
+from langchain_core.language_models import FakeListChatModel
+
+from chatbot import index_build
+from chatbot.chain import RAGChatbot
+from chatbot.documents import medquad_documents
+from chatbot.knowledge_base import KnowledgeBase, open_saved_index
+from chatbot.settings import ChatSettings
+from tests.chatbot.conftest import leaflet_docs
+
+
+class Stop(Exception):
+    pass
+
+
+class CountingEmbeddings:
+    """The real embeddings, counting the texts embedded."""
+
+    def __init__(self, inner):
+        self.inner, self.texts = inner, 0
+        self.int8 = getattr(inner, "int8", False)
+
+    def embed_documents(self, texts):
+        self.texts += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture
+def corpus():
+    return leaflet_docs() + [d for d in medquad_documents(60) if len(d.page_content) < 2500][:12]
+
+
+def stop_after(shards: int):
+    seen = []
+
+    def on_progress(p):
+        seen.append(p)
+        if len(seen) == shards:
+            raise Stop
+
+    return on_progress, seen
+
+
+def test_build_stops_resumes_where_it_stopped_and_matches_a_direct_build(
+        tmp_path, monkeypatch, corpus, embeddings):
+    monkeypatch.setattr(index_build, "SHARD", 8)
+    settings = ChatSettings(var_dir=tmp_path / "var")
+    counting = CountingEmbeddings(embeddings)
+    on_progress, seen = stop_after(2)
+    with pytest.raises(Stop):
+        index_build.build(settings, corpus, counting, on_progress=on_progress)
+    total = seen[0]["total"]
+    assert total > 24 and [p["done"] for p in seen] == [8, 16]
+    progress = index_build.read_progress(settings)
+    assert progress["done"] == 16 and progress["total"] == total and not progress["running"]
+    assert progress["chunks_per_s"] > 0 and progress["eta_s"] >= 0
+    assert not (settings.index_dir / "manifest.json").exists()
+
+    counting.texts = 0
+    kb = index_build.build(settings, corpus, counting)
+    assert counting.texts == total - 16  # only the shards that were missing
+    assert not settings.var_paths.index_build.exists()
+    saved = open_saved_index(settings, embeddings)
+    direct = KnowledgeBase.build(corpus, embeddings)
+    assert saved.documents() == direct.documents() == kb.documents()
+    q = "How often should I use my reliever inhaler before seeing a GP?"
+    for mode in ("dense", "sparse", "hybrid"):
+        got = [(h.document.metadata["doc_id"], h.document.metadata["chunk"])
+               for h in saved.search(q, 5, mode)]
+        want = [(h.document.metadata["doc_id"], h.document.metadata["chunk"])
+                for h in direct.search(q, 5, mode)]
+        assert got == want
+    assert np.isclose(saved.search(q, 1)[0].dense, direct.search(q, 1)[0].dense, atol=1e-5)
+
+
+def test_partial_index_answers_from_bm25_and_the_shards_done(tmp_path, monkeypatch, corpus,
+                                                             embeddings):
+    monkeypatch.setattr(index_build, "SHARD", 8)
+    settings = ChatSettings(var_dir=tmp_path / "var")
+    # the asthma leaflet goes last, so that it is not embedded yet
+    docs = corpus[1:] + corpus[:1]
+    with pytest.raises(Stop):
+        index_build.build(settings, docs, embeddings, on_progress=stop_after(1)[0])
+    kb = index_build.partial_knowledge_base(settings, embeddings)
+    assert kb.building["done"] == 8 and kb.building["total"] > 8
+    assert len(kb.chunks()) == kb.building["total"]  # BM25 sees every chunk
+    assert kb.store.index.ntotal == 8
+    hits = kb.search("reliever inhaler asthma nurse", 3, "dense")  # becomes hybrid
+    assert hits[0].document.metadata["doc_id"] == "leaflet-asthma"  # not embedded yet: BM25
+    assert hits[0].dense > 0.5  # found it; embedded on the fly, it ranks first by meaning too
+
+    bot = RAGChatbot(kb, None, FakeListChatModel(responses=["Use a reliever inhaler [1]."]),
+                     ChatSettings(var_dir=settings.var_dir, top_k=3))
+    turn = bot.ask("When should an asthma patient see a nurse about the reliever inhaler?")
+    assert turn.route == "rag" and turn.passages[0].doc_id == "leaflet-asthma"
+    assert any("still being built: 8 of" in n for n in turn.notes)
+
+
+def test_a_plan_for_other_documents_is_not_reused(tmp_path, monkeypatch, corpus, embeddings):
+    monkeypatch.setattr(index_build, "SHARD", 8)
+    folder = tmp_path / "build"
+    first = index_build.plan(corpus, folder, embeddings, 1000, 100)
+    (folder / "shard-00000.npy").write_bytes(b"stale")
+    assert index_build.plan(corpus, folder, embeddings, 1000, 100) == first  # resumed
+    assert (folder / "shard-00000.npy").exists()
+    other = index_build.plan(corpus[:3], folder, embeddings, 1000, 100)
+    assert other["total"] < first["total"] and not (folder / "shard-00000.npy").exists()
+    assert json.loads((folder / "plan.json").read_text())["total"] == other["total"]
+
+
+@pytest.mark.slow
+def test_background_process_builds_the_index_while_the_caller_goes_on(tmp_path):
+    settings = ChatSettings(var_dir=tmp_path / "var")
+    settings.var_dir.mkdir()
+    assert index_build.start_background_build(settings, medquad_limit=40)
+    assert index_build.start_background_build(settings, medquad_limit=40)  # one build only
+    deadline = time.time() + 240
+    while not (settings.index_dir / "manifest.json").exists() and time.time() < deadline:
+        time.sleep(1)
+    log = (settings.var_dir / "index_build.log").read_text()
+    assert (settings.index_dir / "manifest.json").exists(), log
+    assert len(open_saved_index(settings).documents()) == 40
+    assert index_build.read_progress(settings) is None
+    assert not index_build.start_background_build(settings)  # built: nothing to start
