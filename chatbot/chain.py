@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage
 from chatbot.prompts import ANSWER, CONDENSE, STRICT, format_context
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
 from chatbot.settings import ChatSettings
+from chatbot.tidy import tidy_answer
 from chatbot.turn import ChatTurn, Passage
 from nli_judge.judge.results import FaithfulnessResult
 
@@ -141,7 +142,7 @@ class RAGChatbot:
         for piece in self._stream_with_fallback(messages, turn):
             pieces.append(piece)
             yield piece
-        turn.answer = "".join(pieces).strip()
+        turn.answer = self._tidy("".join(pieces).strip(), turn)
         turn.latency_ms["generation"] = (time.perf_counter() - t0) * 1000
         t0 = time.perf_counter()
         turn.faithfulness = self._judge(turn.answer, turn.passages, turn.standalone_question)
@@ -149,6 +150,13 @@ class RAGChatbot:
         self._guard(turn)
         turn.cited = cited_numbers(turn.answer, len(turn.passages))
         yield turn
+
+    def _tidy(self, answer: str, turn: ChatTurn) -> str:
+        if not self.settings.tidy_answers:
+            return answer
+        answer, notes = tidy_answer(answer)
+        turn.notes += [f"tidied: {n}" for n in notes]
+        return answer
 
     def _stream_with_fallback(self, messages, turn: ChatTurn) -> Iterator[str]:
         """Stream from the model; if it fails before its first token, stream from the local
@@ -185,7 +193,7 @@ class RAGChatbot:
         t0 = time.perf_counter()
         messages = STRICT.format_messages(context=format_context(turn.passages),
                                           question=turn.standalone_question)
-        retry = str(self._invoke(messages, turn).content).strip()
+        retry = self._tidy(str(self._invoke(messages, turn).content).strip(), turn)
         judged = self._judge(retry, turn.passages, turn.standalone_question)
         turn.latency_ms["retry"] = (time.perf_counter() - t0) * 1000
         if judged is not None and judged.score > f.score:

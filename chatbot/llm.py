@@ -40,16 +40,16 @@ class LocalChatModel(BaseChatModel):
         self._model, self._tokenizer = model, tokenizer
 
     @classmethod
-    def from_source(cls, source: str, cache_dir: Path, **kwargs) -> LocalChatModel:
-        """Load a known GGUF source (``SOURCES``) or a ``.gguf`` path, verified and cached."""
-        if source.endswith(".gguf"):
-            gguf = Path(source)
-        else:
-            if source not in SOURCES:
-                raise ValueError(f"unknown local model {source!r}: one of {', '.join(SOURCES)} "
-                                 "or a path to a .gguf file")
-            gguf = assemble_gguf(SOURCES[source], cache_dir)
-        model, tokenizer = load_causal_lm(gguf, cache_dir)
+    def from_source(cls, source: str, cache_dir: Path, dtype: str = "bfloat16",
+                    int8: bool = False, **kwargs) -> LocalChatModel:
+        """Load a known GGUF source (``SOURCES``) or a ``.gguf`` path, verified and cached,
+        in ``dtype``; ``int8``: then quantise its linear layers dynamically (PyTorch)."""
+        model, tokenizer = load_causal_lm(local_gguf(source, cache_dir), cache_dir, dtype)
+        if int8:
+            import torch
+
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear},
+                                                           dtype=torch.qint8)
         return cls(model, tokenizer, model_name=kwargs.pop("model_name", source), **kwargs)
 
     @property
@@ -137,13 +137,37 @@ class LocalChatModel(BaseChatModel):
             response_metadata={"model_name": self.model_name}))
 
 
+def local_gguf(source: str, cache_dir: Path) -> Path:
+    """The GGUF file of a known source (``SOURCES``, verified and cached) or a ``.gguf``
+    path."""
+    if source.endswith(".gguf"):
+        return Path(source)
+    if source not in SOURCES:
+        raise ValueError(f"unknown local model {source!r}: one of {', '.join(SOURCES)} "
+                         "or a path to a .gguf file")
+    return assemble_gguf(SOURCES[source], cache_dir)
+
+
+def local_chat_model(settings: ChatSettings) -> BaseChatModel:
+    """``settings.local_model`` on ``settings.local_backend`` (auto: llama.cpp when
+    llama-cpp-python is installed, else transformers)."""
+    from chatbot.llama_cpp_model import LlamaCppChatModel, llama_cpp_available
+
+    backend = settings.local_backend
+    if backend == "auto":
+        backend = "llama-cpp" if llama_cpp_available() else "transformers"
+    common = dict(max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
+    if backend == "llama-cpp":
+        gguf = local_gguf(settings.local_model, settings.var_paths.models)
+        return LlamaCppChatModel(gguf, model_name=settings.local_model, **common)
+    return LocalChatModel.from_source(settings.local_model, settings.var_paths.models, **common)
+
+
 def make_chat_model(settings: ChatSettings, provider: str | None = None) -> BaseChatModel:
     """The chat model for ``provider`` (default: ``settings.provider``)."""
     provider = provider or settings.provider
     if provider == "local":
-        return LocalChatModel.from_source(
-            settings.local_model, settings.var_paths.models,
-            max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
+        return local_chat_model(settings)
     if provider == "openai":
         if not settings.openai_api_key and not settings.openai_base_url:
             raise ValueError("the openai provider needs OPENAI_API_KEY (and OPENAI_BASE_URL for "

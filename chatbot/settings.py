@@ -25,6 +25,10 @@ class ChatSettings(BaseSettings):
         "qwen2.5-coder-0.5b-instruct",
         description="a known local model (qwen2.5-coder-0.5b-instruct, smollm2-135m-instruct) "
         "or a path to a .gguf file")
+    local_backend: Literal["auto", "llama-cpp", "transformers"] = Field(
+        "auto", description="how the local model runs: llama.cpp (the GGUF as it is, fastest; "
+        "needs llama-cpp-python, which make setup builds), transformers (dequantised to "
+        "bf16, the fallback), or auto: llama.cpp when it is installed")
     openai_api_key: str | None = Field(
         None, validation_alias=AliasChoices("OPENAI_API_KEY", "GC_OPENAI_API_KEY"))
     openai_base_url: str | None = Field(
@@ -46,6 +50,9 @@ class ChatSettings(BaseSettings):
     min_relevance: float = Field(
         0.35, description="cosine similarity the best passage must reach, else the bot says "
         "the documents do not cover the question")
+    tidy_answers: bool = Field(
+        True, description="drop repeated sentences and an unfinished last sentence from an "
+        "answer before it is judged (chatbot.tidy)")
     guard: Literal["off", "warn", "retry"] = Field(
         "warn", description="what to do with an answer the judge finds unfaithful")
     judge_backend: Literal["torch", "torch-int8", "onnx", "onnx-int8"] = Field(

@@ -32,6 +32,19 @@ def test_answer_has_sources_citations_and_a_verdict(kb, judge):
     assert turn.faithfulness.verdict == "faithful"
 
 
+def test_repeats_and_a_cut_off_ending_are_removed_before_judging(kb, judge):
+    looping = GOOD + " Metformin is used to treat type 2 diabetes [1]. 3. Metformin is"
+    turn = bot(kb, judge, [looping]).ask("What is metformin used for?")
+    assert turn.answer == GOOD
+    assert [s.text for s in turn.faithfulness.sentences] == [
+        "Metformin is used to treat type 2 diabetes [1].", "The usual starting dose is 500 mg [1]."]
+    assert "tidied: removed 1 repeated sentence(s)" in turn.notes
+    assert any(n.startswith("tidied: removed the unfinished") for n in turn.notes)
+    kept = bot(kb, judge, [looping], tidy_answers=False).ask("What is metformin used for?")
+    assert kept.answer == looping and {"repeated", "incomplete"} <= {
+        s.label for s in kept.faithfulness.sentences}
+
+
 def test_a_turn_is_typed_until_it_is_stored(kb, judge, tmp_path):
     """The chain hands over objects; ``record_turn`` turns them into the stored row once."""
     from chatbot.storage import Store

@@ -1,0 +1,209 @@
+"""The answer benchmark: are the chat's answers grounded, well cited, complete and clean?
+
+    python -m chatbot.eval_answers [--limit 100] [--systems model extractive] [--json]
+
+Held-out MedQuAD questions (the question text is in no document; questions 200-299 by
+default, after the 200 that tuned retrieval) go through the real chat (retrieval, prompt,
+local model, judge). Per answer:
+
+- the judge's verdict and the share of its claim sentences that are supported;
+- citation precision: each [n] a sentence cites, judged against passage n alone;
+- completeness against the reference answer (the question's MedQuAD answer document):
+  ROUGE-L F1 over words, and the cosine of their MiniLM embeddings;
+- repeated sentences, a cut-off ending, length in words, seconds.
+
+``extractive`` is the baseline: the sentences of the top passage that best match the
+question (MiniLM cosine), in their order, each citing [1].
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from chatbot.chain import RAGChatbot
+from chatbot.documents import medquad_documents, medquad_questions
+from chatbot.tidy import CITATION, cut_off, repeated_sentences
+from chatbot.turn import Passage
+from nli_judge.judge.sentences import answer_spans, claim_text
+
+START = 200  # questions 0-199 chose the retrieval fusion weight
+
+
+@dataclass
+class AnswerScore:
+    question: str
+    answer: str
+    verdict: str | None
+    supported: float | None  # share of claim sentences the judge supports
+    citations: int
+    citation_precision: float | None  # None when nothing is cited
+    rouge_l: float
+    similarity: float
+    repeated: int
+    cut_off: bool
+    words: int
+    seconds: float
+
+
+def sentences(answer: str) -> list[str]:
+    return [answer[s:e] for s, e in answer_spans(answer)]
+
+
+def rouge_l(candidate: str, reference: str) -> float:
+    """ROUGE-L F1 over lower-cased word tokens (longest common subsequence)."""
+    a, b = re.findall(r"\w+", candidate.lower()), re.findall(r"\w+", reference.lower())
+    if not a or not b:
+        return 0.0
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b, 1):
+            cur.append(prev[j - 1] + 1 if x == y else max(prev[j], cur[j - 1]))
+        prev = cur
+    lcs = prev[-1]
+    if not lcs:
+        return 0.0
+    p, r = lcs / len(a), lcs / len(b)
+    return 2 * p * r / (p + r)
+
+
+def citation_precision(answer: str, passages: list[Passage], judge) -> tuple[int, float | None]:
+    """(citations, share of them whose passage supports the citing sentence by the judge)."""
+    checks = []
+    for s in sentences(answer):
+        claim = claim_text(s)
+        for n in dict.fromkeys(int(m) for m in CITATION.findall(s)):
+            if claim and 1 <= n <= len(passages):
+                checks.append({"answer": claim, "passages": [passages[n - 1].text]})
+            else:
+                checks.append(None)  # a citation of a passage that does not exist
+    if not checks:
+        return 0, None
+    judged = iter(judge.score_batch([c for c in checks if c is not None]))
+    ok = [c is not None and next(judged).verdict == "faithful" for c in checks]
+    return len(ok), sum(ok) / len(ok)
+
+
+def extractive_answer(question: str, passages: list[Passage], embeddings, n: int = 3) -> str:
+    """The ``n`` sentences of the top passage most similar to ``question``, in passage order,
+    each citing [1]."""
+    if not passages:
+        return ""
+    text = passages[0].text
+    spans = [(s, e) for s, e in answer_spans(text) if len(text[s:e].split()) >= 4]
+    if not spans:
+        return text.strip() + " [1]"
+    vectors = np.asarray(embeddings.embed_documents([question] + [text[s:e] for s, e in spans]))
+    best = sorted(np.argsort(-(vectors[1:] @ vectors[0]))[:n])
+    return " ".join(text[spans[i][0]:spans[i][1]].rstrip() + " [1]" for i in best)
+
+
+def score_answer(question: str, answer: str, passages: list[Passage], reference: str, judge,
+                 embeddings, seconds: float) -> AnswerScore:
+    f = judge.score(answer, [p.text for p in passages], question) if answer else None
+    claims = f.claims if f else []
+    n_cited, precision = citation_precision(answer, passages, judge)
+    va, vr = np.asarray(embeddings.embed_documents([answer or " ", reference]))
+    return AnswerScore(
+        question=question, answer=answer, verdict=f.verdict if f else None,
+        supported=(sum(s.label == "supported" for s in claims) / len(claims)) if claims
+        else None, citations=n_cited, citation_precision=precision,
+        rouge_l=rouge_l(answer, reference), similarity=float(va @ vr),
+        repeated=repeated_sentences(answer), cut_off=cut_off(answer),
+        words=len(answer.split()), seconds=seconds)
+
+
+def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str], embeddings,
+             systems=("model", "extractive"), progress: bool = True) -> dict[str, list]:
+    """Per system, an ``AnswerScore`` for each question."""
+    from tqdm.auto import tqdm
+
+    out: dict[str, list] = {s: [] for s in systems}
+    for q in tqdm(questions, desc="answers", disable=not progress):
+        reference = references[q["doc_id"]]
+        if "model" in systems:
+            t0 = time.perf_counter()
+            turn = bot.ask(q["question"])
+            out["model"].append(score_answer(q["question"], turn.answer, turn.passages,
+                                             reference, bot.judge, embeddings,
+                                             time.perf_counter() - t0))
+        if "extractive" in systems:
+            t0 = time.perf_counter()
+            passages = bot.retrieve(q["question"])
+            answer = extractive_answer(q["question"], passages, embeddings)
+            out["extractive"].append(score_answer(q["question"], answer, passages, reference,
+                                                  bot.judge, embeddings,
+                                                  time.perf_counter() - t0))
+    return out
+
+
+def summary(scores: list[AnswerScore]) -> dict:
+    """Means over answers (a metric's None values left out) and counts of problems."""
+    def mean(key):
+        values = [getattr(s, key) for s in scores if getattr(s, key) is not None]
+        return statistics.fmean(values) if values else None
+
+    return {"answers": len(scores),
+            "faithful": sum(s.verdict == "faithful" for s in scores) / max(len(scores), 1),
+            "supported": mean("supported"), "citation_precision": mean("citation_precision"),
+            "cited_answers": sum(s.citations > 0 for s in scores),
+            "rouge_l": mean("rouge_l"), "similarity": mean("similarity"),
+            "repeated_sentences": sum(s.repeated for s in scores),
+            "cut_off": sum(s.cut_off for s in scores), "words": mean("words"),
+            "seconds_p50": statistics.median([s.seconds for s in scores]) if scores else None}
+
+
+def table(results: dict[str, dict]) -> str:
+    cols = [("faithful", "faithful", ".2f"), ("supported", "sentences supported", ".2f"),
+            ("citation_precision", "citation precision", ".2f"), ("rouge_l", "ROUGE-L", ".3f"),
+            ("similarity", "embedding sim.", ".3f"), ("repeated_sentences", "repeated", "d"),
+            ("cut_off", "cut off", "d"), ("words", "words", ".0f"),
+            ("seconds_p50", "s p50", ".1f")]
+    lines = ["| system | " + " | ".join(c[1] for c in cols) + " |",
+             "|---|" + "---:|" * len(cols)]
+    for name, r in results.items():
+        cells = ["-" if r[k] is None else format(r[k], f) for k, _, f in cols]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m chatbot.eval_answers", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=100, help="questions (default 100)")
+    ap.add_argument("--start", type=int, default=START, help="first held-out question")
+    ap.add_argument("--systems", nargs="+", default=["model", "extractive"],
+                    choices=["model", "extractive"])
+    ap.add_argument("--guard", choices=["off", "warn", "retry"], help="the chat's judge guard")
+    ap.add_argument("--output", type=Path, help="write every answer and its scores (JSON)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    from chatbot.knowledge_base import local_embeddings
+    from chatbot.service import build_chatbot, load_knowledge_base
+    from chatbot.settings import ChatSettings
+
+    settings = ChatSettings(**({"guard": args.guard} if args.guard else {}))
+    kb = load_knowledge_base(settings)  # the whole index (built here first if missing)
+    bot = build_chatbot(settings, kb=kb)
+    questions = medquad_questions()[args.start:args.start + args.limit]
+    references = {d.metadata["doc_id"]: d.page_content for d in medquad_documents()}
+    scores = evaluate(bot, questions, references, local_embeddings(settings), args.systems)
+    results = {name: summary(s) for name, s in scores.items()}
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps({"summary": results, "answers": {
+            name: [asdict(x) for x in s] for name, s in scores.items()}}, indent=1))
+    print(json.dumps(results, indent=1) if args.json else table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

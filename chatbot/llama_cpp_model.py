@@ -1,0 +1,106 @@
+"""The local GGUF model on llama.cpp (``llama-cpp-python``) as a LangChain chat model.
+
+The fastest local backend on 2 CPU cores (``python -m chatbot.bench``; table in the README):
+the GGUF file runs as it is, quantised, with the chat template stored in it. ``make setup``
+builds ``llama-cpp-python`` from its source package once (pip caches the wheel); where it is
+missing, ``chatbot.llm`` falls back to the transformers backend.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, PrivateAttr
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+def llama_cpp_available() -> bool:
+    """Whether ``llama-cpp-python`` is installed (and its library loads)."""
+    try:
+        import llama_cpp  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+class LlamaCppChatModel(BaseChatModel):
+    """A GGUF model on llama.cpp: chat template from the file, greedy or sampled decoding,
+    token streaming, ``usage_metadata`` with token counts."""
+
+    model_name: str = "local"
+    max_new_tokens: int = 384
+    temperature: float = 0.0
+    repeat_penalty: float = 1.1
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    _llama: Any = PrivateAttr()
+
+    def __init__(self, gguf: str | Path, n_ctx: int = 4096, n_threads: int | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        from llama_cpp import Llama
+
+        self._llama = Llama(model_path=str(gguf), n_ctx=n_ctx, verbose=False,
+                            n_threads=n_threads or os.cpu_count() or 1)
+
+    @property
+    def _llm_type(self) -> str:
+        return "groundedchat-llama-cpp"
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` with this model's own tokenizer."""
+        return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def get_num_tokens(self, text: str) -> int:  # LangChain's counter would download GPT-2
+        return self.count_tokens(text)
+
+    def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs) -> dict:
+        temperature = kwargs.get("temperature", self.temperature)
+        return dict(
+            messages=[{"role": _ROLES.get(m.type, "user"), "content": str(m.content)}
+                      for m in messages],
+            max_tokens=kwargs.get("max_new_tokens", self.max_new_tokens),
+            temperature=temperature, top_p=0.9 if temperature else 1.0,
+            top_k=40 if temperature else 1, repeat_penalty=self.repeat_penalty, stop=stop or [],
+            seed=0)
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs) -> ChatResult:
+        out = self._llama.create_chat_completion(**self._request(messages, stop, **kwargs))
+        u = out["usage"]
+        msg = AIMessage(content=out["choices"][0]["message"]["content"].strip(),
+                        usage_metadata={"input_tokens": u["prompt_tokens"],
+                                        "output_tokens": u["completion_tokens"],
+                                        "total_tokens": u["total_tokens"]},
+                        response_metadata={"model_name": self.model_name,
+                                           "finish_reason": out["choices"][0]["finish_reason"]})
+        return ChatResult(generations=[ChatGeneration(message=msg)])
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs
+                ) -> Iterator[ChatGenerationChunk]:
+        n_out, finish = 0, None
+        for part in self._llama.create_chat_completion(
+                **self._request(messages, stop, **kwargs), stream=True):
+            choice = part["choices"][0]
+            finish = choice.get("finish_reason") or finish
+            piece = choice["delta"].get("content") or ""
+            if not piece:
+                continue
+            n_out += 1  # llama.cpp streams one token per chunk
+            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            if run_manager:
+                run_manager.on_llm_new_token(piece, chunk=chunk)
+            yield chunk
+        n_in = max(0, self._llama.n_tokens - n_out)  # the context holds prompt + answer
+        yield ChatGenerationChunk(message=AIMessageChunk(
+            content="", usage_metadata={"input_tokens": n_in, "output_tokens": n_out,
+                                        "total_tokens": n_in + n_out},
+            response_metadata={"model_name": self.model_name, "finish_reason": finish}))

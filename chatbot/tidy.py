@@ -1,0 +1,82 @@
+"""Clean endings and no repeats: what the chat does to a finished answer before it is judged.
+
+Small local models repeat sentences word for word and stop mid-sentence when the token
+budget runs out ("... 3. Metformin is"). ``tidy_answer`` drops a sentence that repeats an
+earlier one and a trailing fragment, and says what it removed; ``repeated_sentences`` and
+``cut_off`` are the checks (the answer benchmark counts them too).
+"""
+
+from __future__ import annotations
+
+import re
+
+from nli_judge.judge.sentences import answer_spans, claim_text
+
+CITATION = re.compile(r"\[(\d{1,2})\]")
+_END = re.compile(r"[.!?)\"'”’:]\s*$")
+
+
+def _key(sentence: str) -> str:
+    return re.sub(r"\W+", " ", claim_text(sentence).lower()).strip()
+
+
+def repeated_sentences(answer: str) -> int:
+    """Sentences that repeat an earlier one of the answer word for word (ignoring case,
+    spaces, list markers and citation markers)."""
+    seen, n = set(), 0
+    for s, e in answer_spans(answer):
+        key = _key(answer[s:e])
+        if key:
+            n += key in seen
+            seen.add(key)
+    return n
+
+
+def cut_off(answer: str) -> bool:
+    """The answer stops inside a sentence (no closing punctuation after its last words;
+    citation markers do not count as words)."""
+    text = CITATION.sub("", answer).strip()
+    return bool(text) and not _END.search(text)
+
+
+def _sentences(answer: str) -> list[tuple[int, int]]:
+    """The judge's sentence spans, with a span that has no letters (an inline list marker
+    such as "3.") joined to the sentence after it."""
+    out, pending = [], None
+    for s, e in answer_spans(answer):
+        if pending is not None:
+            s, pending = pending, None
+        if not re.search(r"[^\W\d_]", answer[s:e]):
+            pending = s
+            continue
+        out.append((s, e))
+    if pending is not None:
+        out.append((pending, len(answer.rstrip())))
+    return out
+
+
+def tidy_answer(answer: str) -> tuple[str, list[str]]:
+    """(``answer`` without repeated sentences and without a cut-off last sentence, notes
+    saying what was removed). An answer that is one fragment is kept as it is."""
+    spans = _sentences(answer)
+    keep, seen, notes, dropped = [], set(), [], 0
+    for j, (s, e) in enumerate(spans):
+        key = _key(answer[s:e])
+        if key and key in seen:
+            dropped += 1
+            continue
+        seen.add(key)
+        keep.append(j)
+    if dropped:
+        notes.append(f"removed {dropped} repeated sentence(s)")
+    last = spans[keep[-1]] if keep else None
+    if len(keep) > 1 and cut_off(answer[last[0]:last[1]]):
+        notes.append(f"removed the unfinished last sentence: "
+                     f"{answer[last[0]:last[1]].strip()!r}")
+        keep.pop()
+    if not notes:
+        return answer, []
+    out = []
+    for j in keep:  # each kept sentence with what stands before it (spaces, list marker)
+        out.append(answer[spans[j - 1][1] if j else 0:spans[j][1]])
+    return "".join(out).strip(), notes

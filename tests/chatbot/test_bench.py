@@ -1,0 +1,39 @@
+"""The local-model speed bench: its fixed prompts, its percentiles, and one timed answer from
+the small test model on the chosen backend."""
+
+import pytest
+
+from chatbot.bench import bench_prompts, p95, summarise, time_answer
+from chatbot.documents import medquad_questions
+from chatbot.settings import ChatSettings
+
+
+def test_prompts_are_the_chat_prompt_over_the_answer_document():
+    prompts = bench_prompts(3, ChatSettings(top_k=2))
+    questions = [q["question"] for q in medquad_questions()[-3:]]
+    assert len(prompts) == 3
+    for messages, q in zip(prompts, questions, strict=True):
+        system, human = messages
+        assert "Cite each fact" in system.content
+        assert human.content.startswith("Passages:\n[1] ") and human.content.endswith(q)
+        assert "[3] " not in human.content  # top_k=2 passages at most
+
+
+def test_percentiles_by_hand():
+    assert p95([5.0, 1.0, 3.0]) == 5.0
+    assert p95(list(map(float, range(1, 21)))) == 19.0  # rank round(0.95 * 19) = 18
+    runs = [{"ttft_s": t, "tokens_per_s": 10.0, "total_s": 2 * t, "tokens": 5} for t in (1, 2, 3)]
+    s = summarise(runs)
+    assert s["ttft_s"] == {"p50": 2, "p95": 3} and s["total_s"]["p50"] == 4
+
+
+def test_time_answer_on_the_small_model(tmp_path):
+    from chatbot.llm import make_chat_model
+    from chatbot.local_model import SMOLLM2_135M
+
+    llm = make_chat_model(ChatSettings(var_dir=tmp_path, local_model=SMOLLM2_135M.name,
+                                       max_new_tokens=12), "local")
+    r = time_answer(llm, bench_prompts(1, ChatSettings(top_k=1))[0])
+    assert 0 < r["ttft_s"] <= r["total_s"]
+    assert 1 <= r["tokens"] <= 12 and r["tokens_per_s"] > 0
+    assert r["tokens_per_s"] == pytest.approx((r["tokens"] - 1) / (r["total_s"] - r["ttft_s"]))

@@ -1,0 +1,80 @@
+"""The answer benchmark: its metrics on hand-checked cases, and a run over 3 held-out
+questions with a real index, the real judge and the small test model."""
+
+import pytest
+
+from chatbot.documents import medquad_documents, medquad_questions
+from chatbot.eval_answers import (
+    citation_precision,
+    evaluate,
+    extractive_answer,
+    rouge_l,
+    summary,
+    table,
+)
+from chatbot.tidy import cut_off
+from chatbot.turn import Passage
+from tests.chatbot.conftest import LEAFLETS
+
+
+def test_rouge_l_by_hand():
+    # LCS of "a b c d" and "a c d e" is "a c d": precision 3/4, recall 3/4
+    assert rouge_l("a b c d", "A c d e") == pytest.approx(0.75)
+    assert rouge_l("", "a b") == 0.0 and rouge_l("x y", "a b") == 0.0
+
+
+def test_citation_precision_checks_each_cited_passage(judge):
+    passages = [Passage(n=1, text=LEAFLETS["metformin"][1]),
+                Passage(n=2, text=LEAFLETS["asthma"][1])]
+    answer = ("Metformin is a medicine used to treat type 2 diabetes [1]. "
+              "Metformin is used to treat type 2 diabetes [2]. A preventer inhaler is used "
+              "every day [2]. Aspirin is in it [7].")
+    n, precision = citation_precision(answer, passages, judge)
+    # [1] supports its sentence, [2] does not support the metformin one, [2] supports the
+    # inhaler one, [7] points at no passage
+    assert n == 4 and precision == pytest.approx(0.5)
+    assert citation_precision("No citations here.", passages, judge) == (0, None)
+
+
+def test_extractive_answer_takes_the_top_passages_best_sentences(embeddings):
+    passages = [Passage(n=1, text=LEAFLETS["asthma"][1])]
+    answer = extractive_answer("Which inhaler relieves asthma symptoms quickly?", passages,
+                               embeddings, n=2)
+    assert "reliever inhaler, usually blue" in answer
+    assert answer.count("[1]") == 2 and not cut_off(answer)
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    from chatbot.llm import make_chat_model
+    from chatbot.local_model import SMOLLM2_135M
+    from chatbot.settings import ChatSettings
+
+    return make_chat_model(ChatSettings(var_dir=tmp_path_factory.mktemp("var"),
+                                        local_model=SMOLLM2_135M.name, max_new_tokens=48),
+                           "local")
+
+
+def test_benchmark_on_three_questions(embeddings, judge, small_model, tmp_path):
+    from chatbot.knowledge_base import KnowledgeBase
+    from chatbot.service import build_chatbot
+    from chatbot.settings import ChatSettings
+
+    questions = medquad_questions()[200:203]
+    docs = {d.metadata["doc_id"]: d for d in medquad_documents()}
+    wanted = {q["doc_id"] for q in questions}
+    others = [d for k, d in docs.items() if k not in wanted][:10]
+    kb = KnowledgeBase.build([docs[k] for k in sorted(wanted)] + others, embeddings)
+    bot = build_chatbot(ChatSettings(var_dir=tmp_path, min_relevance=0.0, guard="off"),
+                        kb=kb, judge=judge, llm=small_model)
+    refs = {k: docs[k].page_content for k in wanted}
+    scores = evaluate(bot, questions, refs, embeddings, progress=False)
+    assert [len(scores[s]) for s in ("model", "extractive")] == [3, 3]
+    for s in scores["model"] + scores["extractive"]:
+        assert s.answer and 0 <= s.rouge_l <= 1 and -1 <= s.similarity <= 1
+        assert s.words == len(s.answer.split()) and s.seconds > 0
+    for s in scores["extractive"]:
+        assert s.citations >= 1 and s.repeated == 0 and not s.cut_off
+    results = {name: summary(v) for name, v in scores.items()}
+    assert results["extractive"]["answers"] == 3 and results["extractive"]["cut_off"] == 0
+    assert "| extractive |" in table(results)

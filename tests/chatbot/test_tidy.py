@@ -1,0 +1,36 @@
+"""Tidying a finished answer: repeated sentences and an unfinished last sentence go, the rest
+(citations, list layout) stays as written."""
+
+from chatbot.tidy import cut_off, repeated_sentences, tidy_answer
+
+
+def test_repeated_sentences_and_cut_off_endings():
+    assert repeated_sentences("A cat sat. The dog ran [1]. A  cat SAT [2].") == 1
+    assert repeated_sentences("One thing. Another thing.") == 0
+    assert cut_off("Metformin is used for diabetes [1]. 3. Metformin is")
+    assert cut_off("It is used for diabetes [2]")  # a citation is not the end of a sentence
+    assert not cut_off("It is used for diabetes [2].")
+    assert not cut_off("Ask a pharmacist (or a GP).")
+
+
+def test_the_readme_screenshot_answer_is_tidied():
+    answer = ("1. Metformin is a medicine used to treat type 2 diabetes [1].\n"
+              "2. Metformin is a medicine used to treat type 2 diabetes [1].\n"
+              "3. Metformin is")
+    text, notes = tidy_answer(answer)
+    assert text == "1. Metformin is a medicine used to treat type 2 diabetes [1]."
+    assert notes == ["removed 1 repeated sentence(s)",
+                     "removed the unfinished last sentence: 'Metformin is'"]
+
+
+def test_a_repeat_in_the_middle_keeps_the_layout_around_it():
+    text, notes = tidy_answer("Asthma is common [1]. Use a blue inhaler [1].\n\nAsthma is "
+                              "common [2]. See a GP [1].")
+    assert text == "Asthma is common [1]. Use a blue inhaler [1]. See a GP [1]."
+    assert notes == ["removed 1 repeated sentence(s)"]
+
+
+def test_clean_answers_and_single_fragments_are_left_alone():
+    assert tidy_answer("Fine answer [1]. Another one.") == ("Fine answer [1]. Another one.", [])
+    assert tidy_answer("Metformin is") == ("Metformin is", [])  # nothing would be left
+    assert tidy_answer("") == ("", [])
