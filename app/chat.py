@@ -40,8 +40,8 @@ def sidebar() -> dict:
         top_k = st.slider("Passages (top k)", 1, 10, s.top_k)
         guard = st.radio("Judge guard", ["off", "warn", "retry"],
                          index=["off", "warn", "retry"].index(s.guard), horizontal=True,
-                         help="warn: mark unsupported sentences; retry: regenerate once with a "
-                         "stricter prompt and keep the better-judged answer")
+                         help="warn: mark unsupported sentences; retry: drop them, or answer "
+                         "with the top passage's best-matching sentences when none is supported")
         index_status()
         if st.button("New conversation"):
             st.session_state.pop("messages", None)

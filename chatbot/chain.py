@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
-from chatbot.prompts import ANSWER, CONDENSE, STRICT, format_context
+from chatbot.extractive import extractive_answer
+from chatbot.prompts import ANSWER, CONDENSE, format_context
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
 from chatbot.settings import ChatSettings
 from chatbot.tidy import tidy_answer
@@ -181,28 +182,41 @@ class RAGChatbot:
                 yield str(chunk.content)
 
     def _guard(self, turn: ChatTurn) -> None:
+        """Act on the sentences the judge flags (unsupported or contradicted), whatever the
+        answer's overall verdict: ``warn`` notes them, ``retry`` rewrites the answer."""
         f = turn.faithfulness
-        if f is None or self.settings.guard == "off" or f.verdict == "faithful":
+        if f is None or self.settings.guard == "off":
             return
-        unsupported = [s.text for s in f.sentences
-                       if s.label in ("unsupported", "contradicted", "incomplete")]
+        unsupported = [s.text for s in f.sentences if s.label in ("unsupported", "contradicted")]
+        if not unsupported:
+            return
         if self.settings.guard == "warn":
             turn.notes.append(f"judge: {len(unsupported)} sentence(s) not supported by the "
                               "passages; check them against the sources")
             return
         t0 = time.perf_counter()
-        messages = STRICT.format_messages(context=format_context(turn.passages),
-                                          question=turn.standalone_question)
-        retry = self._tidy(str(self._invoke(messages, turn).content).strip(), turn)
-        judged = self._judge(retry, turn.passages, turn.standalone_question)
+        answer, note = self._rewrite(turn)
+        judged = self._judge(answer, turn.passages, turn.standalone_question)
         turn.latency_ms["retry"] = (time.perf_counter() - t0) * 1000
         if judged is not None and judged.score > f.score:
-            turn.notes.append(f"guard retry: the stricter answer scored {judged.score:.2f} "
-                              f"(first {f.score:.2f}) and replaced it")
-            turn.answer, turn.faithfulness = retry, judged
+            turn.notes.append(f"guard retry: {note} (score {f.score:.2f} -> {judged.score:.2f})")
+            turn.answer, turn.faithfulness = answer, judged
         else:
-            turn.notes.append(f"guard retry: the stricter answer scored no better; kept the "
-                              f"first ({f.score:.2f})")
+            turn.notes.append(f"guard retry: {note} scored no better; kept the first answer "
+                              f"({f.score:.2f})")
+
+    def _rewrite(self, turn: ChatTurn) -> tuple[str, str]:
+        """The answer without the sentences the judge did not find supported, or, when none
+        was, the best-matching sentences of the top passage (no second model call: a second
+        guess from the same model is rarely better grounded); and a note saying which."""
+        f = turn.faithfulness
+        kept = [s.text for s in f.sentences if s.label == "supported"]
+        dropped = len(f.claims) - len(kept)
+        if kept:
+            return " ".join(kept), f"removed {dropped} sentence(s) the passages do not support"
+        return (extractive_answer(turn.standalone_question, turn.passages, self.kb.embeddings),
+                "no sentence was supported; answered with the best-matching sentences of "
+                "passage [1] instead")
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] = (),
             where: dict | None = None) -> ChatTurn:

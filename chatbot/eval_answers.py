@@ -30,6 +30,7 @@ import numpy as np
 
 from chatbot.chain import RAGChatbot
 from chatbot.documents import medquad_documents, medquad_questions
+from chatbot.extractive import extractive_answer
 from chatbot.tidy import CITATION, cut_off, repeated_sentences
 from chatbot.turn import Passage
 from nli_judge.judge.sentences import answer_spans, claim_text
@@ -90,20 +91,6 @@ def citation_precision(answer: str, passages: list[Passage], judge) -> tuple[int
     judged = iter(judge.score_batch([c for c in checks if c is not None]))
     ok = [c is not None and next(judged).verdict == "faithful" for c in checks]
     return len(ok), sum(ok) / len(ok)
-
-
-def extractive_answer(question: str, passages: list[Passage], embeddings, n: int = 3) -> str:
-    """The ``n`` sentences of the top passage most similar to ``question``, in passage order,
-    each citing [1]."""
-    if not passages:
-        return ""
-    text = passages[0].text
-    spans = [(s, e) for s, e in answer_spans(text) if len(text[s:e].split()) >= 4]
-    if not spans:
-        return text.strip() + " [1]"
-    vectors = np.asarray(embeddings.embed_documents([question] + [text[s:e] for s, e in spans]))
-    best = sorted(np.argsort(-(vectors[1:] @ vectors[0]))[:n])
-    return " ".join(text[spans[i][0]:spans[i][1]].rstrip() + " [1]" for i in best)
 
 
 def score_answer(question: str, answer: str, passages: list[Passage], reference: str, judge,

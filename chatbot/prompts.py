@@ -1,4 +1,4 @@
-"""The chatbot's prompts: standalone-question rewriting, the answer, the stricter retry."""
+"""The chatbot's prompts: standalone-question rewriting, the answer."""
 
 from __future__ import annotations
 
@@ -33,14 +33,6 @@ ANSWER = ChatPromptTemplate.from_messages([
     ("system", _RULES),
     ("human", "Passages:\n{context}\n\nQuestion: {question}"),
 ])
-
-STRICT = ChatPromptTemplate.from_messages([
-    ("system", _RULES + "\n- Your previous answer contained statements the passages do not "
-               "support. Copy facts closely from the passages; leave out anything they do not "
-               "say."),
-    ("human", "Passages:\n{context}\n\nQuestion: {question}"),
-])
-
 
 def format_context(passages: Sequence[Passage]) -> str:
     """Numbered passages: ``[n] title\\ntext``."""

@@ -73,14 +73,24 @@ def test_unsupported_answer_is_marked_under_warn(kb, judge):
     assert any("not supported" in n for n in turn.notes)
 
 
-def test_guard_retry_keeps_the_better_judged_answer(kb, judge):
-    b = bot(kb, judge, [BAD, GOOD], guard="retry")
+def test_guard_retry_drops_unsupported_sentences_without_a_second_call(kb, judge):
+    mixed = GOOD + " " + BAD
+    b = bot(kb, judge, [mixed, "never used"], guard="retry")
     turn = b.ask("What is metformin used for?")
     assert turn.answer == GOOD and turn.faithfulness.verdict == "faithful"
-    assert any("replaced" in n for n in turn.notes) and "retry" in turn.latency_ms
+    assert any("removed 2 sentence(s)" in n for n in turn.notes) and "retry" in turn.latency_ms
+    assert b.llm.i == 1  # one model call
     b = bot(kb, judge, [GOOD, BAD], guard="retry")
     assert b.ask("What is metformin used for?").answer == GOOD  # no retry needed
-    assert b.llm.i == 1
+
+
+def test_guard_retry_answers_extractively_when_nothing_is_supported(kb, judge):
+    turn = bot(kb, judge, [BAD], guard="retry").ask("What is metformin used for?")
+    assert turn.answer.endswith("[1]") and "Metformin" in turn.answer
+    sentences = [s.strip() for s in turn.answer.split("[1]") if s.strip()]
+    assert sentences and all(s in turn.passages[0].text for s in sentences)  # copied
+    assert turn.faithfulness.verdict == "faithful"
+    assert any("best-matching sentences of passage [1]" in n for n in turn.notes)
 
 
 def test_follow_up_is_rewritten_with_the_history(kb, judge):

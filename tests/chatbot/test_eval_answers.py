@@ -7,11 +7,11 @@ from chatbot.documents import medquad_documents, medquad_questions
 from chatbot.eval_answers import (
     citation_precision,
     evaluate,
-    extractive_answer,
     rouge_l,
     summary,
     table,
 )
+from chatbot.extractive import extractive_answer
 from chatbot.tidy import cut_off
 from chatbot.turn import Passage
 from tests.chatbot.conftest import LEAFLETS
