@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="GroundedChat", page_icon="⚖️", layout="wide")
+# Icons are Material Symbols, which Streamlit serves with its own font: emoji icons need an
+# emoji font in the browser's system and showed as empty boxes without one.
+
+st.set_page_config(page_title="GroundedChat", page_icon=":material/balance:", layout="wide")
 st.navigation([
-    st.Page("app/pages/chat.py", title="Chat", icon="💬", default=True),
-    st.Page("app/pages/documents.py", title="Documents", icon="📄"),
-    st.Page("app/pages/rate.py", title="Rate answers", icon="📝"),
-    st.Page("app/pages/dashboard.py", title="Dashboard", icon="📊"),
-    st.Page("app/pages/playground.py", title="Judge playground", icon="⚖️"),
+    st.Page("app/pages/chat.py", title="Chat", icon=":material/chat:", default=True),
+    st.Page("app/pages/documents.py", title="Documents", icon=":material/description:"),
+    st.Page("app/pages/rate.py", title="Rate answers", icon=":material/rate_review:"),
+    st.Page("app/pages/dashboard.py", title="Dashboard", icon=":material/monitoring:"),
+    st.Page("app/pages/playground.py", title="Judge playground", icon=":material/balance:"),
 ]).run()

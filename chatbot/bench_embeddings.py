@@ -1,7 +1,7 @@
 """Embedding speed of the knowledge base's backends on MedQuAD chunks, and how close their
 vectors are to PyTorch's.
 
-    python -m chatbot.bench_embeddings [--chunks 2000] [--backends torch onnx onnx-int8]
+    python -m chatbot.bench_embeddings [--chunks 2000] [--backends torch torch-bf16 ...]
 
 Embeds the same sample of chunks (every k-th chunk of the full MedQuAD split, so lengths
 are as in the real build) with each backend; prints chunks/s, the projected time for the
@@ -50,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m chatbot.bench_embeddings", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--chunks", type=int, default=2000, help="chunks to embed per backend")
-    ap.add_argument("--backends", nargs="+", default=["torch", "onnx", "onnx-int8"],
-                    choices=["torch", "onnx", "onnx-int8"],
+    ap.add_argument("--backends", nargs="+",
+                    default=["torch", "torch-bf16", "onnx", "onnx-int8"],
+                    choices=["torch", "torch-bf16", "onnx", "onnx-int8"],
                     help="the first is the reference for the cosine columns")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)

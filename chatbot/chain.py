@@ -17,7 +17,7 @@ from chatbot.extractive import extractive_answer
 from chatbot.prompts import ANSWER, CONDENSE, format_context
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
 from chatbot.settings import ChatSettings
-from chatbot.tidy import tidy_answer
+from chatbot.tidy import says_nothing, tidy_answer
 from chatbot.turn import ChatTurn, Passage
 from nli_judge.judge.results import FaithfulnessResult
 
@@ -145,10 +145,16 @@ class RAGChatbot:
             yield piece
         turn.answer = self._tidy("".join(pieces).strip(), turn)
         turn.latency_ms["generation"] = (time.perf_counter() - t0) * 1000
+        if self.settings.tidy_answers and says_nothing(turn.answer,
+                                                       [p.title for p in turn.passages]):
+            turn.notes.append(f"the model's answer said nothing ({turn.answer[:80]!r}); "
+                              "answered with the best-matching sentences of passage [1]")
+            turn.answer = extractive_answer(turn.standalone_question, turn.passages,
+                                            self.kb.embeddings)
         t0 = time.perf_counter()
         turn.faithfulness = self._judge(turn.answer, turn.passages, turn.standalone_question)
         turn.latency_ms["judge"] = (time.perf_counter() - t0) * 1000
-        self._guard(turn)
+        self.apply_guard(turn)
         turn.cited = cited_numbers(turn.answer, len(turn.passages))
         yield turn
 
@@ -181,16 +187,18 @@ class RAGChatbot:
             if chunk.content:
                 yield str(chunk.content)
 
-    def _guard(self, turn: ChatTurn) -> None:
+    def apply_guard(self, turn: ChatTurn, guard: str | None = None) -> None:
         """Act on the sentences the judge flags (unsupported or contradicted), whatever the
-        answer's overall verdict: ``warn`` notes them, ``retry`` rewrites the answer."""
+        answer's overall verdict: ``warn`` notes them, ``retry`` rewrites the answer.
+        ``guard``: default the settings' guard."""
         f = turn.faithfulness
-        if f is None or self.settings.guard == "off":
+        guard = guard or self.settings.guard
+        if f is None or guard == "off":
             return
         unsupported = [s.text for s in f.sentences if s.label in ("unsupported", "contradicted")]
         if not unsupported:
             return
-        if self.settings.guard == "warn":
+        if guard == "warn":
             turn.notes.append(f"judge: {len(unsupported)} sentence(s) not supported by the "
                               "passages; check them against the sources")
             return

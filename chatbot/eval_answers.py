@@ -12,8 +12,10 @@ local model, judge). Per answer:
   ROUGE-L F1 over words, and the cosine of their MiniLM embeddings;
 - repeated sentences, a cut-off ending, length in words, seconds.
 
-``extractive`` is the baseline: the sentences of the top passage that best match the
-question (MiniLM cosine), in their order, each citing [1].
+Systems (one model answer per question, scored as it goes through the chat's steps):
+``raw`` as generated, ``model`` after tidying (what the chat shows by default), ``retry``
+after tidying and guard ``retry``; ``extractive`` is the baseline: the sentences of the top
+passage that best match the question (MiniLM cosine), in their order, each citing [1].
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import numpy as np
 from chatbot.chain import RAGChatbot
 from chatbot.documents import medquad_documents, medquad_questions
 from chatbot.extractive import extractive_answer
-from chatbot.tidy import CITATION, cut_off, repeated_sentences
+from chatbot.tidy import CITATION, cut_off, repeated_sentences, says_nothing, tidy_answer
 from chatbot.turn import Passage
 from nli_judge.judge.sentences import answer_spans, claim_text
 
@@ -108,27 +110,49 @@ def score_answer(question: str, answer: str, passages: list[Passage], reference:
         words=len(answer.split()), seconds=seconds)
 
 
+SYSTEMS = ("raw", "model", "retry", "extractive")
+
+
 def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str], embeddings,
-             systems=("model", "extractive"), progress: bool = True) -> dict[str, list]:
-    """Per system, an ``AnswerScore`` for each question."""
+             systems=SYSTEMS, progress: bool = True) -> dict[str, list]:
+    """Per system, an ``AnswerScore`` for each question. The model answers once per
+    question; ``raw`` scores that answer as generated, ``model`` after tidying (the chat's
+    default), ``retry`` after tidying and guard ``retry``; ``extractive`` is the baseline."""
     from tqdm.auto import tqdm
 
+    bot = RAGChatbot(bot.kb, bot.judge, bot.llm, bot.settings.model_copy(
+        update={"tidy_answers": False, "guard": "off"}), provider=bot.provider)
     out: dict[str, list] = {s: [] for s in systems}
+
+    def add(system, question, answer, passages, reference, seconds):
+        if system in systems:
+            out[system].append(score_answer(question, answer, passages, reference, bot.judge,
+                                             embeddings, seconds))
+
     for q in tqdm(questions, desc="answers", disable=not progress):
-        reference = references[q["doc_id"]]
-        if "model" in systems:
+        question, reference = q["question"], references[q["doc_id"]]
+        if {"raw", "model", "retry"} & set(systems):
             t0 = time.perf_counter()
-            turn = bot.ask(q["question"])
-            out["model"].append(score_answer(q["question"], turn.answer, turn.passages,
-                                             reference, bot.judge, embeddings,
-                                             time.perf_counter() - t0))
+            turn = bot.ask(question)
+            seconds = time.perf_counter() - t0
+            add("raw", question, turn.answer, turn.passages, reference, seconds)
+            if turn.route == "rag":  # what the chat does by default (RAGChatbot.stream)
+                turn.answer = tidy_answer(turn.answer)[0]
+                if says_nothing(turn.answer, [p.title for p in turn.passages]):
+                    turn.answer = extractive_answer(question, turn.passages, embeddings)
+            add("model", question, turn.answer, turn.passages, reference, seconds)
+            if "retry" in systems:
+                t0 = time.perf_counter()
+                turn.faithfulness = bot.judge.score(turn.answer, [p.text for p in turn.passages],
+                                                    question)
+                bot.apply_guard(turn, "retry")
+                add("retry", question, turn.answer, turn.passages, reference,
+                    seconds + time.perf_counter() - t0)
         if "extractive" in systems:
             t0 = time.perf_counter()
-            passages = bot.retrieve(q["question"])
-            answer = extractive_answer(q["question"], passages, embeddings)
-            out["extractive"].append(score_answer(q["question"], answer, passages, reference,
-                                                  bot.judge, embeddings,
-                                                  time.perf_counter() - t0))
+            passages = bot.retrieve(question)
+            add("extractive", question, extractive_answer(question, passages, embeddings),
+                passages, reference, time.perf_counter() - t0)
     return out
 
 
@@ -167,9 +191,9 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=100, help="questions (default 100)")
     ap.add_argument("--start", type=int, default=START, help="first held-out question")
-    ap.add_argument("--systems", nargs="+", default=["model", "extractive"],
-                    choices=["model", "extractive"])
-    ap.add_argument("--guard", choices=["off", "warn", "retry"], help="the chat's judge guard")
+    ap.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS,
+                    help="raw: the model's answer as generated; model: tidied (the chat's "
+                    "default); retry: tidied, then guard retry; extractive: the baseline")
     ap.add_argument("--output", type=Path, help="write every answer and its scores (JSON)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -177,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     from chatbot.service import build_chatbot, load_knowledge_base
     from chatbot.settings import ChatSettings
 
-    settings = ChatSettings(**({"guard": args.guard} if args.guard else {}))
+    settings = ChatSettings()
     kb = load_knowledge_base(settings)  # the whole index (built here first if missing)
     bot = build_chatbot(settings, kb=kb)
     questions = medquad_questions()[args.start:args.start + args.limit]

@@ -160,7 +160,10 @@ def local_chat_model(settings: ChatSettings) -> BaseChatModel:
     if backend == "llama-cpp":
         gguf = local_gguf(settings.local_model, settings.var_paths.models)
         return LlamaCppChatModel(gguf, model_name=settings.local_model, **common)
-    return LocalChatModel.from_source(settings.local_model, settings.var_paths.models, **common)
+    int8 = backend == "transformers-int8"
+    return LocalChatModel.from_source(settings.local_model, settings.var_paths.models,
+                                      dtype="float32" if int8 else "bfloat16", int8=int8,
+                                      **common)
 
 
 def make_chat_model(settings: ChatSettings, provider: str | None = None) -> BaseChatModel:

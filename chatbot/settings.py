@@ -25,10 +25,12 @@ class ChatSettings(BaseSettings):
         "qwen2.5-coder-0.5b-instruct",
         description="a known local model (qwen2.5-coder-0.5b-instruct, smollm2-135m-instruct) "
         "or a path to a .gguf file")
-    local_backend: Literal["auto", "llama-cpp", "transformers"] = Field(
-        "auto", description="how the local model runs: llama.cpp (the GGUF as it is, fastest; "
-        "needs llama-cpp-python, which make setup builds), transformers (dequantised to "
-        "bf16, the fallback), or auto: llama.cpp when it is installed")
+    local_backend: Literal["auto", "llama-cpp", "transformers", "transformers-int8"] = Field(
+        "auto", description="how the local model runs: llama.cpp (the GGUF as it is; loads in "
+        "a second; needs llama-cpp-python, which make setup builds), transformers (dequantised "
+        "to bf16), transformers-int8 (fp32 weights with int8 dynamic quantisation: the "
+        "shortest time to first token, ~1 min more on its first start), or auto: llama.cpp "
+        "when it is installed, else transformers. See python -m chatbot.bench")
     openai_api_key: str | None = Field(
         None, validation_alias=AliasChoices("OPENAI_API_KEY", "GC_OPENAI_API_KEY"))
     openai_base_url: str | None = Field(
@@ -59,10 +61,11 @@ class ChatSettings(BaseSettings):
         "torch", description="how the judge's NLI model runs: PyTorch fp32 (default, the "
         "calibrated one), or ONNX Runtime fp32 / int8 (faster; int8 costs a little accuracy: "
         "see nli_judge/checkpoint/JUDGE_CARD.md); ONNX files are exported once to var/onnx")
-    embedding_backend: Literal["onnx-int8", "onnx", "torch"] = Field(
-        "onnx", description="how the knowledge base's MiniLM embeddings run: ONNX Runtime fp32 "
-        "(default: the same vectors as PyTorch, faster), int8 (faster still, slightly "
-        "different vectors) or PyTorch (sentence-transformers); see the README's speed table")
+    embedding_backend: Literal["torch-bf16", "torch", "onnx", "onnx-int8"] = Field(
+        "torch-bf16", description="how the knowledge base's MiniLM embeddings run: PyTorch "
+        "bfloat16 (default: ~3x fp32 on CPUs with bf16 instructions, vectors within cosine "
+        "0.996 of fp32), PyTorch fp32, ONNX Runtime fp32 or int8 (int8 vectors differ more: an "
+        "index records which it was built with); see the README's speed table")
     chunk_size: int = Field(1000, ge=100)
     chunk_overlap: int = Field(100, ge=0)
     var_dir: Path = Field(Path("var"), description="indexes, model caches, the database")

@@ -39,6 +39,16 @@ def cut_off(answer: str) -> bool:
     return bool(text) and not _END.search(text)
 
 
+def says_nothing(answer: str, titles: list[str] = (), min_words: int = 6) -> bool:
+    """Fewer than ``min_words`` words once citation markers and the passages' ``titles``
+    are taken out: a small model's "[1] Asthma (symptoms)" is not an answer."""
+    text = CITATION.sub(" ", answer)
+    for title in titles:
+        if title:
+            text = text.replace(title, " ")
+    return len(re.findall(r"\w+", text)) < min_words
+
+
 def _sentences(answer: str) -> list[tuple[int, int]]:
     """The judge's sentence spans, with a span that has no letters (an inline list marker
     such as "3.") joined to the sentence after it."""

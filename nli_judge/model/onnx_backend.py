@@ -10,6 +10,7 @@ model and returns its logits, so ``NLIModel.predict`` works unchanged on top of 
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -52,13 +53,13 @@ def export_onnx(model, tokenizer, folder: str | Path, int8: bool,
                 model, (), kwargs=inputs, input_names=list(inputs), output_names=[output_name],
                 dynamic_shapes={k: {0: batch, 1: seq} for k in inputs}, dynamo=True,
                 verbose=False)
-        tmp = fp32.with_suffix(".tmp")
+        tmp = fp32.with_suffix(f".{os.getpid()}.tmp")  # two processes may export at once
         program.save(str(tmp), external_data=False)
         tmp.replace(fp32)
     if int8 and not quantised.exists():
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        tmp = quantised.with_suffix(".tmp")
+        tmp = quantised.with_suffix(f".{os.getpid()}.tmp")
         quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
         tmp.replace(quantised)
     return quantised if int8 else fp32

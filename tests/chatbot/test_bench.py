@@ -22,9 +22,12 @@ def test_prompts_are_the_chat_prompt_over_the_answer_document():
 def test_percentiles_by_hand():
     assert p95([5.0, 1.0, 3.0]) == 5.0
     assert p95(list(map(float, range(1, 21)))) == 19.0  # rank round(0.95 * 19) = 18
-    runs = [{"ttft_s": t, "tokens_per_s": 10.0, "total_s": 2 * t, "tokens": 5} for t in (1, 2, 3)]
+    runs = [{"ttft_s": t, "tokens_per_s": 10.0 * t, "total_s": 2 * t, "tokens": 11 * t - 10}
+            for t in (1, 2, 3)]  # 1, 12 and 23 tokens
     s = summarise(runs)
     assert s["ttft_s"] == {"p50": 2, "p95": 3} and s["total_s"]["p50"] == 4
+    assert s["tokens_per_s"] == {"p50": 25.0, "p95": 30.0}  # the 1-token answer is left out
+    assert s["pooled_tokens_per_s"] == pytest.approx((0 + 11 + 22) / (1 + 2 + 3))
 
 
 def test_time_answer_on_the_small_model(tmp_path):

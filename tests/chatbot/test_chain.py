@@ -45,6 +45,13 @@ def test_repeats_and_a_cut_off_ending_are_removed_before_judging(kb, judge):
         s.label for s in kept.faithfulness.sentences}
 
 
+def test_an_answer_that_says_nothing_is_replaced_by_the_passages_best_sentences(kb, judge):
+    turn = bot(kb, judge, ["[1] Metformin"]).ask("What is metformin used for?")
+    assert turn.answer != "[1] Metformin" and turn.answer.endswith("[1]")
+    assert "type 2 diabetes" in turn.answer and turn.faithfulness.verdict == "faithful"
+    assert any("said nothing" in n for n in turn.notes)
+
+
 def test_a_turn_is_typed_until_it_is_stored(kb, judge, tmp_path):
     """The chain hands over objects; ``record_turn`` turns them into the stored row once."""
     from chatbot.storage import Store

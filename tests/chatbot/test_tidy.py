@@ -1,7 +1,7 @@
 """Tidying a finished answer: repeated sentences and an unfinished last sentence go, the rest
 (citations, list layout) stays as written."""
 
-from chatbot.tidy import cut_off, repeated_sentences, tidy_answer
+from chatbot.tidy import cut_off, repeated_sentences, says_nothing, tidy_answer
 
 
 def test_repeated_sentences_and_cut_off_endings():
@@ -34,3 +34,11 @@ def test_clean_answers_and_single_fragments_are_left_alone():
     assert tidy_answer("Fine answer [1]. Another one.") == ("Fine answer [1]. Another one.", [])
     assert tidy_answer("Metformin is") == ("Metformin is", [])  # nothing would be left
     assert tidy_answer("") == ("", [])
+
+
+def test_an_answer_that_is_only_a_title_and_citations_says_nothing():
+    title = "Hyde Forster Mccarthy Berry syndrome (symptoms)"
+    assert says_nothing(f"[1] {title}", [title])
+    assert says_nothing("[1] [2] [3]")
+    assert not says_nothing(f"[1] {title}: cognitive impairment and plagiocephaly are seen in "
+                            "most patients.", [title])
