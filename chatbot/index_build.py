@@ -208,7 +208,8 @@ def start_background_build(settings: ChatSettings, medquad_limit: int | None = N
     if _build_pid(folder) is not None:
         return True
     folder.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "chatbot.index_build", "--var-dir", str(settings.var_dir)]
+    cmd = [sys.executable, "-m", "chatbot.index_build", "--var-dir", str(settings.var_dir),
+           "--low-priority"]
     if medquad_limit:
         cmd += ["--medquad-limit", str(medquad_limit)]
     log = open(settings.var_dir / "index_build.log", "ab")  # noqa: SIM115 (the child keeps it)
@@ -225,7 +226,12 @@ def main(argv: list[str] | None = None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--medquad-limit", type=int, help="index only the first N documents")
     ap.add_argument("--var-dir", type=Path, help="where the index lives (default var/)")
+    ap.add_argument("--low-priority", action="store_true",
+                    help="run at a lower CPU priority (nice 10), so that a chat answering "
+                    "meanwhile gets the cores first (the app starts it so)")
     args = ap.parse_args(argv)
+    if args.low_priority:
+        os.nice(10)
     settings = ChatSettings(**({"var_dir": args.var_dir} if args.var_dir else {}))
     if (settings.index_dir / "manifest.json").exists():
         print(f"{settings.index_dir} is built already (python -m chatbot.ingest adds files)")

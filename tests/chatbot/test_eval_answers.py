@@ -69,8 +69,10 @@ def test_benchmark_on_three_questions(embeddings, judge, small_model, tmp_path):
                         kb=kb, judge=judge, llm=small_model)
     refs = {k: docs[k].page_content for k in wanted}
     scores = evaluate(bot, questions, refs, embeddings, progress=False)
-    assert [len(scores[s]) for s in ("model", "extractive")] == [3, 3]
-    for s in scores["model"] + scores["extractive"]:
+    assert [len(scores[s]) for s in ("raw", "model", "retry", "extractive")] == [3, 3, 3, 3]
+    for raw, tidied in zip(scores["raw"], scores["model"], strict=True):
+        assert tidied.repeated == 0 and (not tidied.cut_off or raw.cut_off)
+    for s in [x for v in scores.values() for x in v]:
         assert s.answer and 0 <= s.rouge_l <= 1 and -1 <= s.similarity <= 1
         assert s.words == len(s.answer.split()) and s.seconds > 0
     for s in scores["extractive"]:
