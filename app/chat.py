@@ -9,6 +9,7 @@ import streamlit as st
 
 from app import resources
 from chatbot.chain import RAGChatbot
+from chatbot.index_build import paused
 from chatbot.service import build_chatbot
 from chatbot.turn import ChatTurn
 from nli_judge.judge.results import NOT_JUDGED
@@ -190,7 +191,7 @@ def page() -> None:
                     else:
                         result["turn"] = piece
 
-            with st.spinner("Thinking..."):
+            with st.spinner("Thinking..."), paused(resources.settings()):
                 st.write_stream(tokens())
             turn = result["turn"]
             st.session_state["conversation_id"] = resources.get_store().record_turn(

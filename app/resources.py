@@ -51,8 +51,8 @@ def index_progress() -> dict | None:
 
     s = settings()
     progress = None if (s.index_dir / "manifest.json").exists() else read_progress(s)
-    if progress is not None and not progress["running"]:
-        progress["running"] = start_background_build(s)
+    if progress is not None:
+        progress["running"] = start_background_build(s)  # resumes a stopped or paused one
     return progress
 
 

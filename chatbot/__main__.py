@@ -76,12 +76,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     where = {"collection": args.collection} if args.collection else None
     turn = None
-    for piece in bot.stream(args.question, where=where):
-        if isinstance(piece, str):
-            if not args.json:
-                print(piece, end="", flush=True)
-        else:
-            turn = piece
+    from chatbot.index_build import paused
+
+    with paused(settings):  # a background index build waits while the answer is written
+        for piece in bot.stream(args.question, where=where):
+            if isinstance(piece, str):
+                if not args.json:
+                    print(piece, end="", flush=True)
+            else:
+                turn = piece
     if not args.no_store:
         Store(settings.db_url).record_turn(turn, session_id="cli")
     if args.json:

@@ -19,9 +19,11 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
@@ -198,6 +200,29 @@ def _build_pid(folder: Path) -> int | None:
         return None
 
 
+@contextmanager
+def paused(settings: ChatSettings):
+    """Stop a running background build while the body runs (an answer being generated), and
+    let it go on afterwards: on 2 cores the two slow each other down many times over."""
+    pid = _build_pid(settings.var_paths.index_build)
+    if pid is not None:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        if pid is not None:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
+
+def resume(settings: ChatSettings) -> None:
+    """Let a paused build go on (after a process that paused it died mid-answer)."""
+    pid = _build_pid(settings.var_paths.index_build)
+    if pid is not None:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)
+
+
 def start_background_build(settings: ChatSettings, medquad_limit: int | None = None) -> bool:
     """Start ``python -m chatbot.index_build`` as a detached process (log:
     ``index_build.log`` in the var folder) unless the index exists or a build is running.
@@ -206,6 +231,7 @@ def start_background_build(settings: ChatSettings, medquad_limit: int | None = N
         return False
     folder = settings.var_paths.index_build
     if _build_pid(folder) is not None:
+        resume(settings)
         return True
     folder.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "chatbot.index_build", "--var-dir", str(settings.var_dir),

@@ -132,3 +132,35 @@ def test_background_process_builds_the_index_while_the_caller_goes_on(tmp_path):
     assert len(open_saved_index(settings).documents()) == 40
     assert index_build.read_progress(settings) is None
     assert not index_build.start_background_build(settings)  # built: nothing to start
+
+
+def _stopped(pid: int) -> bool:
+    """Whether ``pid`` is stopped (state T), after giving a signal 1 s to land."""
+    states = []
+    for _ in range(20):
+        with open(f"/proc/{pid}/stat") as f:
+            states.append(f.read().rsplit(")", 1)[1].split()[0] == "T")
+        if len(states) > 1 and states[-1] == states[-2]:
+            break
+        time.sleep(0.05)
+    return states[-1]
+
+
+def test_a_build_is_paused_while_an_answer_is_written(tmp_path):
+    import subprocess
+    import sys
+
+    settings = ChatSettings(var_dir=tmp_path / "var")
+    folder = settings.var_paths.index_build
+    folder.mkdir(parents=True)
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (folder / index_build.LOCK).write_text(str(child.pid))
+        with index_build.paused(settings):
+            assert _stopped(child.pid)
+        assert not _stopped(child.pid)
+        with pytest.raises(RuntimeError), index_build.paused(settings):
+            raise RuntimeError("the answer failed")
+        assert not _stopped(child.pid)  # let go on even when the answer failed
+    finally:
+        child.kill()
