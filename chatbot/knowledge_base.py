@@ -46,8 +46,9 @@ def local_embeddings(settings: ChatSettings | None = None):
 
 
 def embedding_id(embeddings) -> str:
-    """The name an index records for the vectors of ``embeddings``: int8 vectors differ
-    from fp32 ones (PyTorch and ONNX fp32 agree to 1e-6), so they are another model."""
+    """The name an index records for the vectors of ``embeddings``: ONNX int8 vectors differ
+    from the others (PyTorch fp32 / bf16 and ONNX fp32 agree within cosine 0.999), so an
+    int8 index is another model."""
     return EMBEDDING_MODEL + ("-int8" if getattr(embeddings, "int8", False) else "")
 
 
@@ -97,7 +98,7 @@ class KnowledgeBase:
         mpath = folder / MANIFEST
         if not mpath.exists():
             raise IndexMismatchError(f"{folder}: no {MANIFEST}; build it with "
-                                     "python -m chatbot.ingest")
+                                     "python -m chatbot.index_build")
         manifest = json.loads(mpath.read_text())
         want = {"embedding_model": embedding_id(embeddings), "chunk_size": chunk_size,
                 "chunk_overlap": chunk_overlap}
