@@ -105,7 +105,9 @@ class LlamaCppChatModel(BaseChatModel):
             if run_manager:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
-        n_in = max(0, self._llama.n_tokens - n_out)  # the context holds prompt + answer
+        # the context holds the prompt and the answer, less its last token when the budget
+        # ran out (a sampled token is fed back only to sample the next one)
+        n_in = max(0, self._llama.n_tokens - n_out + (finish == "length"))
         yield ChatGenerationChunk(message=AIMessageChunk(
             content="", usage_metadata={"input_tokens": n_in, "output_tokens": n_out,
                                         "total_tokens": n_in + n_out},

@@ -51,11 +51,27 @@ def test_chat_question_gets_answer_sources_verdict_and_feedback(app_env):
     assert any("Feedback saved" in c.value for c in at.caption)
 
 
-def test_cut_off_and_repeated_sentences_are_labelled_in_the_chat(app_env):
-    cut = ("Metformin is used to treat type 2 diabetes [1]. Metformin is used to treat type 2 "
-           "diabetes [1]. Metformin is")
+CUT = ("Metformin is used to treat type 2 diabetes [1]. Metformin is used to treat type 2 "
+       "diabetes [1]. Metformin is")
+
+
+def test_cut_off_and_repeated_sentences_are_removed_and_said_in_the_chat(app_env):
     at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["chat_model"] = FakeListChatModel(responses=[cut])
+    at.session_state["chat_model"] = FakeListChatModel(responses=[CUT])
+    at.run()
+    at.chat_input[0].set_value("What is metformin used for?").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert text.count("Metformin is used to treat type 2 diabetes") == 2  # answer + its verdict
+    assert ":violet-badge[incomplete]" not in text and ":gray-badge[repeated]" not in text
+    notes = " ".join(c.value for c in at.caption)
+    assert "removed 1 repeated sentence" in notes and "unfinished last sentence" in notes
+
+
+def test_cut_off_and_repeated_sentences_are_labelled_when_not_tidied(app_env, monkeypatch):
+    monkeypatch.setenv("GC_TIDY_ANSWERS", "false")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["chat_model"] = FakeListChatModel(responses=[CUT])
     at.run()
     at.chat_input[0].set_value("What is metformin used for?").run()
     assert not at.exception

@@ -35,8 +35,8 @@ def test_time_answer_on_the_small_model(tmp_path):
     from chatbot.local_model import SMOLLM2_135M
 
     llm = make_chat_model(ChatSettings(var_dir=tmp_path, local_model=SMOLLM2_135M.name,
-                                       max_new_tokens=12), "local")
+                                       max_new_tokens=16), "local")
     r = time_answer(llm, bench_prompts(1, ChatSettings(top_k=1))[0])
     assert 0 < r["ttft_s"] <= r["total_s"]
-    assert 1 <= r["tokens"] <= 12 and r["tokens_per_s"] > 0
+    assert 1 <= r["tokens"] <= 16 and r["tokens_per_s"] > 0
     assert r["tokens_per_s"] == pytest.approx((r["tokens"] - 1) / (r["total_s"] - r["ttft_s"]))

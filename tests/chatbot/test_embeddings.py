@@ -34,7 +34,10 @@ def test_backend_vectors_match_sentence_transformers(backend, min_cos, reference
     assert cos.min() >= min_cos, cos
     # each text is nearest to its own reference vector (nothing shuffled by the batching)
     assert list((v @ reference.T).argmax(1)) == [0, 1, 2, 3]
-    assert np.allclose(emb.embed_query(TEXTS[0]), v[0], atol=1e-5)
+    # alone or in a batch: the same vector (int8 quantises activations per batch, bf16 rounds
+    # differently with other padding, so those agree less tightly)
+    assert float(np.dot(emb.embed_query(TEXTS[0]), v[0])) > (0.95 if backend == "onnx-int8"
+                                                             else 0.999)
     assert embedding_id(emb) == ("all-MiniLM-L6-v2-int8" if backend == "onnx-int8"
                                  else "all-MiniLM-L6-v2")
 

@@ -80,7 +80,8 @@ def test_build_stops_resumes_where_it_stopped_and_matches_a_direct_build(
         want = [(h.document.metadata["doc_id"], h.document.metadata["chunk"])
                 for h in direct.search(q, 5, mode)]
         assert got == want
-    assert np.isclose(saved.search(q, 1)[0].dense, direct.search(q, 1)[0].dense, atol=1e-5)
+    # bf16 vectors depend a little on what else is in the batch (shards vs one build)
+    assert np.isclose(saved.search(q, 1)[0].dense, direct.search(q, 1)[0].dense, atol=1e-3)
 
 
 def test_partial_index_answers_from_bm25_and_the_shards_done(tmp_path, monkeypatch, corpus,
