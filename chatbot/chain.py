@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 
@@ -17,19 +16,18 @@ from chatbot.extractive import extractive_answer
 from chatbot.prompts import ANSWER, CONDENSE, format_context
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
 from chatbot.settings import ChatSettings
-from chatbot.tidy import says_nothing, tidy_answer
+from chatbot.tidy import CITATION, says_nothing, tidy_answer
 from chatbot.turn import ChatTurn, Passage
 from nli_judge.judge.results import FaithfulnessResult
 
 NO_CONTEXT_ANSWER = (
     "The documents I have don't cover this question, so I can't answer it reliably. "
     "A doctor, nurse or pharmacist can help; you can also add documents on the Documents page.")
-_CITATION = re.compile(r"\[(\d{1,2})\]")
 
 
 def cited_numbers(answer: str, n_passages: int) -> list[int]:
     """Passage numbers cited as [n] in ``answer`` (in order, valid ones only)."""
-    seen = dict.fromkeys(int(m) for m in _CITATION.findall(answer))
+    seen = dict.fromkeys(int(m) for m in CITATION.findall(answer))
     return [n for n in seen if 1 <= n <= n_passages]
 
 
@@ -143,14 +141,10 @@ class RAGChatbot:
         for piece in self._stream_with_fallback(messages, turn):
             pieces.append(piece)
             yield piece
-        turn.answer = self._tidy("".join(pieces).strip(), turn)
+        turn.answer = "".join(pieces).strip()
         turn.latency_ms["generation"] = (time.perf_counter() - t0) * 1000
-        if self.settings.tidy_answers and says_nothing(turn.answer,
-                                                       [p.title for p in turn.passages]):
-            turn.notes.append(f"the model's answer said nothing ({turn.answer[:80]!r}); "
-                              "answered with the best-matching sentences of passage [1]")
-            turn.answer = extractive_answer(turn.standalone_question, turn.passages,
-                                            self.kb.embeddings)
+        if self.settings.tidy_answers:
+            self.tidy(turn)
         t0 = time.perf_counter()
         turn.faithfulness = self._judge(turn.answer, turn.passages, turn.standalone_question)
         turn.latency_ms["judge"] = (time.perf_counter() - t0) * 1000
@@ -158,12 +152,17 @@ class RAGChatbot:
         turn.cited = cited_numbers(turn.answer, len(turn.passages))
         yield turn
 
-    def _tidy(self, answer: str, turn: ChatTurn) -> str:
-        if not self.settings.tidy_answers:
-            return answer
-        answer, notes = tidy_answer(answer)
+    def tidy(self, turn: ChatTurn) -> None:
+        """Tidy ``turn.answer`` (``chatbot.tidy``: repeats and an unfinished last sentence
+        out, noted); an answer that then says nothing ("[1] Title") is replaced by the top
+        passage's best-matching sentences."""
+        turn.answer, notes = tidy_answer(turn.answer)
         turn.notes += [f"tidied: {n}" for n in notes]
-        return answer
+        if says_nothing(turn.answer, [p.title for p in turn.passages]):
+            turn.notes.append(f"the model's answer said nothing ({turn.answer[:80]!r}); "
+                              "answered with the best-matching sentences of passage [1]")
+            turn.answer = extractive_answer(turn.standalone_question, turn.passages,
+                                            self.kb.embeddings)
 
     def _stream_with_fallback(self, messages, turn: ChatTurn) -> Iterator[str]:
         """Stream from the model; if it fails before its first token, stream from the local

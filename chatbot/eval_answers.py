@@ -33,7 +33,7 @@ import numpy as np
 from chatbot.chain import RAGChatbot
 from chatbot.documents import medquad_documents, medquad_questions
 from chatbot.extractive import extractive_answer
-from chatbot.tidy import CITATION, cut_off, repeated_sentences, says_nothing, tidy_answer
+from chatbot.tidy import CITATION, cut_off, repeated_sentences
 from chatbot.turn import Passage
 from nli_judge.judge.sentences import answer_spans, claim_text
 
@@ -137,9 +137,7 @@ def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str],
             seconds = time.perf_counter() - t0
             add("raw", question, turn.answer, turn.passages, reference, seconds)
             if turn.route == "rag":  # what the chat does by default (RAGChatbot.stream)
-                turn.answer = tidy_answer(turn.answer)[0]
-                if says_nothing(turn.answer, [p.title for p in turn.passages]):
-                    turn.answer = extractive_answer(question, turn.passages, embeddings)
+                bot.tidy(turn)
             add("model", question, turn.answer, turn.passages, reference, seconds)
             if "retry" in systems:
                 t0 = time.perf_counter()

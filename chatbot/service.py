@@ -27,8 +27,9 @@ def load_knowledge_base(settings: ChatSettings, build_if_missing: bool = True,
         raise FileNotFoundError(f"no index in {settings.index_dir}: run "
                                 "python -m chatbot.index_build")
     if kb is None and background:
-        index_build.plan(medquad_documents(), settings.var_paths.index_build, embeddings,
-                         settings.chunk_size, settings.chunk_overlap)
+        if index_build.read_progress(settings) is None:  # else the build checks its plan
+            index_build.plan(medquad_documents(), settings.var_paths.index_build, embeddings,
+                             settings.chunk_size, settings.chunk_overlap)
         index_build.start_background_build(settings)
         try:
             kb = index_build.partial_knowledge_base(settings, embeddings)

@@ -55,12 +55,18 @@ CUT = ("Metformin is used to treat type 2 diabetes [1]. Metformin is used to tre
        "diabetes [1]. Metformin is")
 
 
-def test_cut_off_and_repeated_sentences_are_removed_and_said_in_the_chat(app_env):
+def ask_cut_answer() -> AppTest:
+    """The chat page after one question whose fake answer repeats and breaks off."""
     at = AppTest.from_file(APP, default_timeout=180)
     at.session_state["chat_model"] = FakeListChatModel(responses=[CUT])
     at.run()
     at.chat_input[0].set_value("What is metformin used for?").run()
     assert not at.exception
+    return at
+
+
+def test_cut_off_and_repeated_sentences_are_removed_and_said_in_the_chat(app_env):
+    at = ask_cut_answer()
     text = " ".join(m.value for m in at.markdown)
     assert text.count("Metformin is used to treat type 2 diabetes") == 2  # answer + its verdict
     assert ":violet-badge[incomplete]" not in text and ":gray-badge[repeated]" not in text
@@ -70,11 +76,7 @@ def test_cut_off_and_repeated_sentences_are_removed_and_said_in_the_chat(app_env
 
 def test_cut_off_and_repeated_sentences_are_labelled_when_not_tidied(app_env, monkeypatch):
     monkeypatch.setenv("GC_TIDY_ANSWERS", "false")
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["chat_model"] = FakeListChatModel(responses=[CUT])
-    at.run()
-    at.chat_input[0].set_value("What is metformin used for?").run()
-    assert not at.exception
+    at = ask_cut_answer()
     text = " ".join(m.value for m in at.markdown)
     assert ":violet-badge[incomplete] Metformin is" in text
     assert ":gray-badge[repeated]" in text
