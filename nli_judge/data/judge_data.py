@@ -264,7 +264,10 @@ def build_source(src: str, args: JudgeDataArguments) -> tuple[list[dict], list[d
     rng.shuffle(train)
     train = train[:args.max_per_source]
     shape = shape_summary_rows if src in SUMMARY else shape_claim_rows
-    return list(shape(src, train, args, rng)), list(shape(src, dev, args, rng))
+    # Dev rows are shaped with their own generator, so the dev part does not change with
+    # max_per_source (or anything else that changes how much training data is shaped).
+    dev_rng = random.Random(f"{args.seed}:{src}:dev-shape")
+    return list(shape(src, train, args, rng)), list(shape(src, dev, args, dev_rng))
 
 
 def _write(path: Path, rows: list[dict]) -> None:

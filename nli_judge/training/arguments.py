@@ -143,6 +143,11 @@ class NLITrainingArguments(TrainingArguments):
         metadata={"help": "continue from the newest checkpoint in output_dir/trainer"})
     export_fp16: bool = field(
         default=True, metadata={"help": "also save an fp16 copy of the final model in final/"})
+    max_train_minutes: float | None = field(
+        default=None,
+        metadata={"help": "stop training after this many minutes of wall-clock time and "
+                  "save and evaluate the model as if the run had ended (for runs on a "
+                  "machine lent for a fixed time); the run card records the step it stopped at"})
 
     def __post_init__(self):
         if self.max_steps > 0 and self.eval_strategy == "epoch":

@@ -49,6 +49,7 @@ from nli_judge.training.trainer import (
     EpochTable,
     PairCollator,
     SoftTargetTrainer,
+    TimeLimit,
     compute_eval_metrics,
 )
 
@@ -162,7 +163,8 @@ def final_evaluation(final: Path, data: TrainingData, data_args: DataArguments,
     """Evaluate the saved model: (validation metrics, their report, the dev table or "").
     Writes metrics.json, confusion_matrix.png and, with a dev file, dev_metrics.json."""
     out = Path(args.output_dir)
-    nli = NLIModel.load(final)
+    nli = NLIModel.load(final, device="cuda" if torch.cuda.is_available() and not args.use_cpu
+                        else None)
     val = data.validation
     metrics = nli_metrics(val.labels, nli.predict(val.premises, val.hypotheses,
                                                   batch_size=args.per_device_eval_batch_size))
@@ -217,12 +219,15 @@ def train(model_args: ModelArguments, data_args: DataArguments,
         args, output_dir=str(out / "trainer"), run_name=run_name,
         report_to=setup_tracking(args.tracker, args.tracking_uri, args.experiment_name))
     table = EpochTable(out)
+    callbacks = [table]
+    if args.max_train_minutes:
+        callbacks.append(TimeLimit(args.max_train_minutes))
     trainer = SoftTargetTrainer(
         model=model, args=trainer_args,
         train_dataset=build_dataset(tokenizer, data.train, model_args, data.soft, data.weights),
         eval_dataset=build_dataset(tokenizer, data.validation, model_args),
         data_collator=PairCollator(tokenizer), compute_metrics=compute_eval_metrics,
-        callbacks=[table], label_smoothing=args.label_smoothing_factor,
+        callbacks=callbacks, label_smoothing=args.label_smoothing_factor,
         head_learning_rate=args.head_learning_rate,
     )
     mlflow = None
@@ -237,6 +242,8 @@ def train(model_args: ModelArguments, data_args: DataArguments,
                          ("train_runtime", "train_samples_per_second", "train_steps_per_second",
                           "train_loss") if k in result.metrics}
         train_metrics["global_step"] = result.global_step
+        if len(callbacks) > 1 and callbacks[1].stopped_at is not None:
+            train_metrics["stopped_by_time_limit_at_step"] = callbacks[1].stopped_at
         print("\nTrainOutput: " + ", ".join(f"{k}={v:.4g}" for k, v in train_metrics.items()))
         (out / "train_results.json").write_text(json.dumps(train_metrics, indent=2))
         final = save_final(model, tokenizer, out, args.export_fp16)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import time
 from pathlib import Path
 
 import numpy as np
@@ -161,3 +162,23 @@ class EpochTable(TrainerCallback):
             w.writeheader()
             w.writerows(self.rows)
         (self.output_dir / "epochs.md").write_text(self.markdown() + "\n", encoding="utf-8")
+
+
+class TimeLimit(TrainerCallback):
+    """Stop training once ``minutes`` of wall-clock time have passed since training began
+    (checked after every step); ``stopped_at`` is the step it stopped at, or None."""
+
+    def __init__(self, minutes: float, clock=time.monotonic):
+        self.seconds = minutes * 60.0
+        self.clock = clock
+        self.started: float | None = None
+        self.stopped_at: int | None = None
+
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.started = self.clock()
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.started is not None and self.clock() - self.started >= self.seconds:
+            control.should_training_stop = True
+            self.stopped_at = self.stopped_at or state.global_step
+        return control
