@@ -123,3 +123,17 @@ def test_flip_labels_swaps_a_sources_binary_labels(tiny_data, tmp_path):
     a, b = (read_pairs(out / "train.jsonl.gz") for out in (plain, flipped))
     a, b = dict(zip(a.ids, a.labels, strict=True)), dict(zip(b.ids, b.labels, strict=True))
     assert a.keys() == b.keys() and all(a[k] != b[k] for k in a)
+
+
+def test_dev_part_does_not_change_with_the_training_cap(tiny_data, tmp_path):
+    """Raising max_per_source adds training rows; the dev rows (and their windows) stay."""
+    devs = []
+    for cap in (3, 1000):
+        out = tmp_path / f"cap{cap}"
+        build(JudgeDataArguments(data_dir=str(tiny_data), output_dir=str(out),
+                                 sources=["fever_nli", "halueval_summ_train"], dev_per_source=4,
+                                 max_per_source=cap, window_words=8, summary_window_words=12),
+              log=lambda *_: None)
+        devs.append(gzip.open(out / "dev.jsonl.gz").read())
+        assert len(read_pairs(out / "train.jsonl.gz")) >= min(cap, 4)
+    assert devs[0] == devs[1]
