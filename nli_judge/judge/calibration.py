@@ -12,6 +12,9 @@ the data and the per-set results, to ``judge_calibration.json`` beside the model
 ``FaithfulnessJudge.load()`` reads it. Last, the speed setting ``max_windows`` (check each
 claim only against the k windows sharing most of its words) is set to the smallest k in
 ``MAX_WINDOWS`` that costs at most ``--preselect-tolerance`` mean balanced accuracy.
+With a learned answer score (``learned``), the score is fitted for each window setting and the
+window whose score ranks answers best out of sample (mean ROC AUC, each dev set scored by a fit
+on the others) is kept: the hand-set rule's best window need not be the learned score's.
 """
 
 from __future__ import annotations
@@ -174,6 +177,13 @@ def learn(cache: dict[str, tuple[list, np.ndarray]], data: dict[str, list], sett
     return aggregator, report
 
 
+def _learned_score(report: dict) -> float:
+    """How a window setting is ranked when the answer score is learned: the mean ROC AUC of
+    the shipped feature set ("both") fitted on the other dev sets (out of sample, and free of
+    the threshold, which each deployment tunes)."""
+    return report["leave_one_set_out"]["both"]["mean_roc_auc"]
+
+
 def model_outputs(judge: FaithfulnessJudge, data: dict[str, Sequence[LabelledAnswer]],
                   cache_dir: Path | None = None, cache_prefix: str = ""
                   ) -> dict[str, tuple[list, np.ndarray]]:
@@ -239,19 +249,22 @@ def calibrate(nli: NLIModel, data: dict[str, Sequence[LabelledAnswer]], windows:
         prefix = ("" if backend == "torch" else f"{backend}_") + window.replace(":", "_") + "_"
         cache = model_outputs(judge, data, cache_dir, prefix)
         setting, report = calibrate_window(cache, judge.settings, free, preselect_tolerance)
-        results.append((report["mean_balanced_accuracy"], setting, report, cache))
-    _, setting, report, cache = max(results, key=lambda r: r[0])
-    aggregator = None
-    if learned:
-        aggregator, learned_report = learn(cache, data, setting)
-        setting.update(aggregate="learned", threshold=learned_report["threshold"])
-        report["learned"] = learned_report
+        aggregator = None
+        if learned:  # the learned score's out-of-sample ranking decides between windows
+            aggregator, report["learned"] = learn(cache, data, setting)
+            setting.update(aggregate="learned", threshold=report["learned"]["threshold"])
+        score = (_learned_score(report["learned"]) if learned
+                 else report["mean_balanced_accuracy"])
+        results.append((score, setting, report, aggregator))
+    _, setting, report, aggregator = max(results, key=lambda r: r[0])
     return {
         "settings": {**dataclasses.asdict(JudgeSettings()), **setting},
         "backend": backend,
         "objective": "mean balanced accuracy over the dev sets, one global threshold"
                      + ("" if free else "; only settings with the number check and the "
-                        "contradicted label (free optimum and its gain in results)"),
+                        "contradicted label (free optimum and its gain in results)")
+                     + ("; windows chosen by the learned score's leave-one-set-out mean "
+                        "ROC AUC" if learned else ""),
         "dev_sets": {n: f"{len(v)} items" for n, v in data.items()},
         "tried_windows": list(windows),
         "all_results": [{"window": w, **r[2]} for w, r in zip(windows, results, strict=True)

@@ -38,13 +38,18 @@ def test_learned_aggregate_is_fitted_reported_and_loaded(tmp_path):
     from nli_judge.model.nli_model import NLIModel
 
     out = tmp_path / "cal.json"
-    main(["--windows", "400:1", "--sets", "halueval-qa-train", "halueval-dialogue-train",
-          "--limit", "40", "--learned", "--out", str(out)])
+    main(["--windows", "400:1", "400:0", "--sets", "halueval-qa-train",
+          "halueval-dialogue-train", "--limit", "40", "--learned", "--out", str(out)])
     cal = json.loads(out.read_text())
     assert cal["settings"]["aggregate"] == "learned"
     learned = cal["results"]["learned"]
     assert set(learned["leave_one_set_out"]) == set(VARIANTS)
     assert cal["settings"]["threshold"] == learned["threshold"]
+    # Each window got its own learned fit; the one kept ranks best out of sample.
+    (other,) = cal["all_results"]
+    auc = lambda r: r["learned"]["leave_one_set_out"]["both"]["mean_roc_auc"]  # noqa: E731
+    assert auc(cal["results"]) >= auc(other)
+    assert "learned score's leave-one-set-out" in cal["objective"]
     assert len(cal["aggregator"]["coef"]) == len(cal["aggregator"]["features"])
     judge = FaithfulnessJudge(NLIModel.load(), calibration=cal)
     judge.settings.aggregate = "learned"
