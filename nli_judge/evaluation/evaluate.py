@@ -7,6 +7,9 @@ Prints accuracy, macro F1, per-class precision / recall / F1, one-vs-rest ROC AU
 per class and the confusion matrix; ``--json`` writes them (keys ``n``, ``accuracy``,
 ``macro_f1``, ``per_class``, ``confusion_matrix``, ``roc_auc``, ``pr_auc``), ``--png`` draws
 the confusion matrix. Without ``--model`` the model shipped in ``nli_judge/checkpoint`` is used.
+A mixed file of several sources (``nli_judge.data.judge_data``'s dev.jsonl.gz) also gets the
+per-source table that training prints at its end (key ``by_source``): the same numbers for any
+model, so checkpoints can be compared on one dev file.
 """
 
 from __future__ import annotations
@@ -16,16 +19,26 @@ import json
 from pathlib import Path
 
 from nli_judge.data.pairs import DataError, read_pairs
-from nli_judge.evaluation.metrics import format_report, nli_metrics, save_confusion_png
+from nli_judge.evaluation.metrics import (
+    format_report,
+    format_source_table,
+    nli_metrics,
+    per_source_metrics,
+    save_confusion_png,
+)
 from nli_judge.model.nli_model import BACKENDS, NLIModel
 
 
 def evaluate_file(data: str | Path, model: NLIModel, batch_size: int = 32,
                   progress: bool = False) -> dict:
-    """Predict every pair of ``data`` and return ``nli_metrics`` (plus ``data``)."""
+    """Predict every pair of ``data`` and return ``nli_metrics`` (plus ``data``, and
+    ``by_source`` when the file mixes sources)."""
     ex = read_pairs(data)
     probs = model.predict(ex.premises, ex.hypotheses, batch_size=batch_size, progress=progress)
-    return {**nli_metrics(ex.labels, probs), "data": str(data)}
+    out = {**nli_metrics(ex.labels, probs), "data": str(data)}
+    if len(set(ex.sources or [])) > 1:
+        out["by_source"] = per_source_metrics(probs, ex.labels, ex.binary, ex.sources)
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -45,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     except (DataError, FileNotFoundError) as e:
         raise SystemExit(f"error: {e}") from None
     print(format_report(m))
+    if "by_source" in m:
+        print("\nPer source\n" + format_source_table(m["by_source"]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(m, indent=2))

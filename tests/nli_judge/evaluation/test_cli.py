@@ -23,6 +23,39 @@ def test_evaluate_cli_writes_json_and_png(tiny_run, tiny_mnli, tmp_path, capsys)
     assert (tmp_path / "cm.png").exists()
 
 
+def test_evaluate_cli_on_a_mixed_dev_file_adds_the_per_source_table(tiny_run, tmp_path,
+                                                                     capsys):
+    import gzip
+
+    from nli_judge.evaluation.metrics import per_source_metrics
+    from nli_judge.model.nli_model import NLIModel
+
+    rows = [{"source": src, "premise": "Aspirin reduces fever and pain.", "hypothesis": h,
+             "label": lab, "scheme": scheme}
+            for src, scheme, pairs in [
+                ("fever_nli", "binary", [("Aspirin reduces fever.", "supported"),
+                                         ("Aspirin causes fever.", "unsupported")] * 3),
+                ("mnli", "nli3", [("Aspirin reduces pain.", "entailment"),
+                                  ("Aspirin is sold in Paris.", "neutral"),
+                                  ("Aspirin increases pain.", "contradiction")] * 2)]
+            for h, lab in pairs]
+    dev = tmp_path / "dev.jsonl.gz"
+    with gzip.open(dev, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+    out = tmp_path / "m.json"
+    evaluate.main(["--data", str(dev), "--model", str(tiny_run / "final"), "--json", str(out)])
+    by_source = json.loads(out.read_text())["by_source"]
+    assert by_source["fever_nli"]["n"] == 6 and by_source["mnli"]["scheme"] == "nli3"
+    # the numbers training prints for its dev file, computed the same way
+    model = NLIModel.load(tiny_run / "final")
+    probs = model.predict([r["premise"] for r in rows], [r["hypothesis"] for r in rows])
+    from nli_judge.data.pairs import read_pairs
+    ex = read_pairs(dev)
+    expected = per_source_metrics(probs, ex.labels, ex.binary, ex.sources)
+    assert by_source["fever_nli"]["roc_auc"] == pytest.approx(expected["fever_nli"]["roc_auc"])
+    assert "Per source" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("content, message", [
     ("", "has no rows"),
     ("premise\tgold_label\np\tneutral\n", "missing column(s) hypothesis"),
