@@ -40,13 +40,18 @@ BLOCK_TAGS = ("p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", 
               "table", "section", "article")
 _BLOCK_TAG = re.compile(r"</?(" + "|".join(BLOCK_TAGS) + r")\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]{0,500}>")
+# Elements whose content is code, not prose (an unclosed one runs to the end, as in a browser).
+_HIDDEN = re.compile(r"<(script|style|template|noscript)\b[^>]*>.*?(?:</\1\s*>|\Z)",
+                     re.I | re.S)
 
 
 def mask_html(text: str) -> str:
-    """Blank out HTML tags with spaces (block tags with a newline), keeping every offset, so
-    spans found in the result index the original text."""
+    """Blank out HTML tags with spaces (block tags with a newline), and the whole of script,
+    style, template and noscript elements, keeping every offset, so spans found in the result
+    index the original text."""
     if "<" not in text:
         return text
+    text = _HIDDEN.sub(lambda m: " " * len(m.group(0)), text)
     text = _BLOCK_TAG.sub(lambda m: "\n" + " " * (len(m.group(0)) - 1), text)
     return _TAG.sub(lambda m: " " * len(m.group(0)), text)
 

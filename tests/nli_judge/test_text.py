@@ -22,6 +22,15 @@ def test_mask_html_keeps_every_offset():
     assert mask_html("no tags here") == "no tags here"
 
 
+def test_mask_html_blanks_script_and_style_content():
+    html = ("<script>alert(1)</script> Aspirin thins the blood. <STYLE>p {x: 2}</STYLE>"
+            "Take 1 tablet.<script src=x>var n = 3;")  # the last one never closes
+    masked = mask_html(html)
+    assert len(masked) == len(html)
+    assert masked.split() == ["Aspirin", "thins", "the", "blood.", "Take", "1", "tablet."]
+    assert html[masked.index("Aspirin"):].startswith("Aspirin thins")
+
+
 def test_digests(tmp_path):
     f = tmp_path / "x.bin"
     f.write_bytes("héllo".encode())

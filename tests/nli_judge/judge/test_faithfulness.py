@@ -62,6 +62,14 @@ def test_claim_supported_by_one_passage_and_contradicted_by_another_is_flagged(j
     assert r.verdict == "unfaithful"
 
 
+def test_script_in_an_answer_does_not_take_the_real_sentence_with_it(judge):
+    answer = "<script>alert(1)</script> Aspirin thins the blood."
+    r = judge.score(answer, ["Aspirin thins the blood."])
+    (s,) = r.sentences
+    assert s.label == "supported" and r.verdict == "faithful"
+    assert s.text == "Aspirin thins the blood." == answer[s.start:s.end]  # offsets: the original
+
+
 def test_abstention_only_answer_is_faithful(judge):
     r = judge.score("Hello! The documents don't say how long recovery takes. I hope this helps.",
                     [PASSAGE])
