@@ -12,6 +12,10 @@ local model, judge). Per answer:
   ROUGE-L F1 over words, and the cosine of their MiniLM embeddings;
 - repeated sentences, a cut-off ending, length in words, seconds.
 
+Means come with 95% bootstrap intervals (2,000 resamples of the questions), and each system is
+compared with the extractive baseline by a paired bootstrap of the difference (the same
+resampled questions for both).
+
 Systems (one model answer per question, scored as it goes through the chat's steps):
 ``raw`` as generated, ``model`` after tidying (what the chat shows by default), ``retry``
 after tidying and guard ``retry``; ``extractive`` is the baseline: the sentences of the top
@@ -154,13 +158,42 @@ def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str],
     return out
 
 
+INTERVAL_KEYS = ("supported", "citation_precision", "rouge_l", "similarity")
+RESAMPLES = 2000
+
+
+def bootstrap_mean(values: list[float | None], resamples: int = RESAMPLES, seed: int = 0
+                   ) -> tuple[float, float] | None:
+    """95% percentile bootstrap interval of the mean of ``values`` (None left out)."""
+    v = np.array([x for x in values if x is not None], dtype=float)
+    if not len(v):
+        return None
+    idx = np.random.default_rng(seed).integers(0, len(v), size=(resamples, len(v)))
+    lo, hi = np.percentile(v[idx].mean(axis=1), [2.5, 97.5])
+    return float(lo), float(hi)
+
+
+def paired_difference(a: list[AnswerScore], b: list[AnswerScore], key: str,
+                      resamples: int = RESAMPLES, seed: int = 0
+                      ) -> tuple[float, float, float] | None:
+    """Mean of ``a - b`` over the questions both systems have ``key`` for (their lists in the
+    same question order), with its 95% paired bootstrap interval: (mean, low, high)."""
+    diffs = [getattr(x, key) - getattr(y, key) for x, y in zip(a, b, strict=True)
+             if getattr(x, key) is not None and getattr(y, key) is not None]
+    ci = bootstrap_mean(diffs, resamples, seed)
+    return None if ci is None else (float(np.mean(diffs)), *ci)
+
+
 def summary(scores: list[AnswerScore]) -> dict:
-    """Means over answers (a metric's None values left out) and counts of problems."""
+    """Means over answers (a metric's None values left out) with 95% bootstrap intervals
+    (``{key}_ci``), and counts of problems."""
     def mean(key):
         values = [getattr(s, key) for s in scores if getattr(s, key) is not None]
         return statistics.fmean(values) if values else None
 
-    return {"answers": len(scores),
+    intervals = {f"{k}_ci": bootstrap_mean([getattr(s, k) for s in scores])
+                 for k in INTERVAL_KEYS}
+    return {"answers": len(scores), **intervals,
             "faithful": sum(s.verdict == "faithful" for s in scores) / max(len(scores), 1),
             "supported": mean("supported"), "citation_precision": mean("citation_precision"),
             "cited_answers": sum(s.citations > 0 for s in scores),
@@ -179,7 +212,28 @@ def table(results: dict[str, dict]) -> str:
     lines = ["| system | " + " | ".join(c[1] for c in cols) + " |",
              "|---|" + "---:|" * len(cols)]
     for name, r in results.items():
-        cells = ["-" if r[k] is None else format(r[k], f) for k, _, f in cols]
+        cells = ["-" if r[k] is None else format(r[k], f)
+                 + (" [{:{f}}, {:{f}}]".format(*r[f"{k}_ci"], f=f) if r.get(f"{k}_ci") else "")
+                 for k, _, f in cols]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def comparisons(scores: dict[str, list[AnswerScore]], baseline: str = "extractive") -> dict:
+    """Each system minus ``baseline`` per interval metric: (mean, low, high) or None."""
+    if baseline not in scores:
+        return {}
+    return {f"{name} - {baseline}": {k: paired_difference(s, scores[baseline], k)
+                                     for k in INTERVAL_KEYS}
+            for name, s in scores.items() if name != baseline}
+
+
+def comparison_table(diffs: dict) -> str:
+    lines = ["| difference | " + " | ".join(INTERVAL_KEYS) + " |",
+             "|---|" + "---:|" * len(INTERVAL_KEYS)]
+    for name, row in diffs.items():
+        cells = ["-" if row[k] is None else "{:+.3f} [{:+.3f}, {:+.3f}]".format(*row[k])
+                 for k in INTERVAL_KEYS]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -206,11 +260,17 @@ def main(argv: list[str] | None = None) -> int:
     references = {d.metadata["doc_id"]: d.page_content for d in medquad_documents()}
     scores = evaluate(bot, questions, references, local_embeddings(settings), args.systems)
     results = {name: summary(s) for name, s in scores.items()}
+    diffs = comparisons(scores)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps({"summary": results, "answers": {
-            name: [asdict(x) for x in s] for name, s in scores.items()}}, indent=1))
-    print(json.dumps(results, indent=1) if args.json else table(results))
+        args.output.write_text(json.dumps({"summary": results, "differences": diffs,
+                                           "answers": {name: [asdict(x) for x in s]
+                                                       for name, s in scores.items()}},
+                                          indent=1))
+    if args.json:
+        print(json.dumps({"summary": results, "differences": diffs}, indent=1))
+    else:
+        print(table(results) + ("\n\n" + comparison_table(diffs) if diffs else ""))
     return 0
 
 

@@ -5,8 +5,13 @@ import pytest
 
 from chatbot.documents import medquad_documents, medquad_questions
 from chatbot.eval_answers import (
+    AnswerScore,
+    bootstrap_mean,
     citation_precision,
+    comparison_table,
+    comparisons,
     evaluate,
+    paired_difference,
     rouge_l,
     summary,
     table,
@@ -15,6 +20,26 @@ from chatbot.extractive import extractive_answer
 from chatbot.tidy import cut_off
 from chatbot.turn import Passage
 from tests.chatbot.conftest import LEAFLETS
+
+
+def _score(**kw):
+    base = dict(question="q", answer="a", verdict="faithful", supported=1.0, citations=1,
+                citation_precision=1.0, rouge_l=0.5, similarity=0.5, repeated=0,
+                cut_off=False, words=1, seconds=1.0)
+    return AnswerScore(**{**base, **kw})
+
+
+def test_bootstrap_intervals_by_hand():
+    assert bootstrap_mean([0.4] * 7) == pytest.approx((0.4, 0.4))  # no spread: just the mean
+    assert bootstrap_mean([None, None]) is None
+    lo, hi = bootstrap_mean([0.0, 1.0] * 50)
+    assert 0.35 < lo < 0.5 < hi < 0.65 and (lo, hi) == bootstrap_mean([0.0, 1.0] * 50)
+    # a constant paired shift is known exactly; questions one system lacks are left out
+    a = [_score(rouge_l=r + 0.1, citation_precision=None if i == 0 else 1.0)
+         for i, r in enumerate((0.1, 0.5, 0.3))]
+    b = [_score(rouge_l=r) for r in (0.1, 0.5, 0.3)]
+    assert paired_difference(a, b, "rouge_l") == pytest.approx((0.1, 0.1, 0.1))
+    assert paired_difference(a, b, "citation_precision") == (0.0, 0.0, 0.0)
 
 
 def test_rouge_l_by_hand():
@@ -80,3 +105,8 @@ def test_benchmark_on_three_questions(embeddings, judge, small_model, tmp_path):
     results = {name: summary(v) for name, v in scores.items()}
     assert results["extractive"]["answers"] == 3 and results["extractive"]["cut_off"] == 0
     assert "| extractive |" in table(results)
+    lo, hi = results["extractive"]["rouge_l_ci"]
+    assert lo <= results["extractive"]["rouge_l"] <= hi
+    diffs = comparisons(scores)
+    assert set(diffs) == {"raw - extractive", "model - extractive", "retry - extractive"}
+    assert "| model - extractive |" in comparison_table(diffs)
