@@ -69,16 +69,17 @@ compare-nli: setup  ## pair vs concat encodings, same data and budget
 	$(BIN)/python -m nli_judge.training.train --config configs/nli_compare_pair.json
 	$(BIN)/python -m nli_judge.training.train --config configs/nli_compare_concat.json
 
-judge-data: setup  ## the judge model's training data (var/judge_data), from data/
-	$(BIN)/python -m nli_judge.data.judge_data --config configs/judge_data.json
+judge-data: setup  ## the judge model's training data (var/judge_data_v4), from data/
+	$(BIN)/python -m nli_judge.data.judge_data --config configs/judge_data_v4.json
 
-train-judge: judge-data  ## stage 2: the judge model (needs stage 1, make train-nli)
-	$(BIN)/python -m nli_judge.training.train --config configs/judge_minilm.json
+train-judge: judge-data  ## stage 2: the judge model v4 (needs stage 1, make train-nli; a GPU: see MODEL_CARD.md)
+	$(BIN)/python -m nli_judge.training.train --config configs/judge_minilm_v4.json
 
 ablate-judge: judge-data  ## equal-step ablations of the judge data, compared on the dev parts
-	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation.json --output-dir var/runs/ablation-all
-	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation.json --output-dir var/runs/ablation-no-synthetic --exclude-sources synthetic_medquad synthetic_news
-	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation.json --output-dir var/runs/ablation-no-summary --exclude-sources halueval_summ_train xsumfaith cliff goyal21
+	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation_v4.json
+	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation_v4.json --output-dir var/runs/ablation-v4-no-synthetic --exclude-sources synthetic_medquad synthetic_news
+	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation_v4.json --output-dir var/runs/ablation-v4-no-summary --exclude-sources halueval_summ_train xsumfaith cliff goyal21
+	$(BIN)/python -m nli_judge.training.train --config configs/judge_ablation_v4.json --output-dir var/runs/ablation-v4-no-pool --exclude-sources healthver climate_fever fever_nli covidfact scifact rte q2_dialogue faithdial_audit sick halueval_summ_train xsumfaith cliff goyal21
 
 evaluate-nli: setup
 	$(BIN)/python -m nli_judge.evaluation.evaluate --data data/nli/mnli_heldout.tsv
@@ -89,8 +90,8 @@ audit-nli: setup
 bench: setup  ## judge speed on the fixed workload
 	$(BIN)/python -m nli_judge.judge.bench
 
-calibrate: setup  ## judge settings from dev data, written beside the model
-	$(BIN)/python -m eval.calibrate --windows 400:1 400:0 --learned --cache var/calibration_cache
+calibrate: setup  ## judge settings from dev data, written beside the model (JUDGE_CARD.md)
+	$(BIN)/python -m eval.calibrate --windows 400:1 --learned --cache var/calibration_cache
 
 benchmark: setup  ## python -m eval.run, the faithfulness benchmark
 	$(BIN)/python -m eval.run
