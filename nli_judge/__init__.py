@@ -14,12 +14,12 @@ Public API:
 
 from nli_judge.data.pairs import DataError, NLIExamples, read_pairs
 from nli_judge.evaluation.metrics import nli_metrics
-from nli_judge.judge.faithfulness import FaithfulnessJudge, JudgeSettings
+from nli_judge.judge.faithfulness import FaithfulnessJudge, InputTooLarge, JudgeSettings
 from nli_judge.judge.results import FaithfulnessResult, SentenceVerdict
 from nli_judge.model.labels import LABELS
 from nli_judge.model.nli_model import BACKENDS, SHIPPED_MODEL_DIR, NLIModel
 from nli_judge.var_paths import VarPaths
 
 __all__ = ["BACKENDS", "LABELS", "SHIPPED_MODEL_DIR", "DataError", "FaithfulnessJudge",
-           "FaithfulnessResult", "JudgeSettings", "NLIExamples", "NLIModel", "SentenceVerdict",
-           "VarPaths", "nli_metrics", "read_pairs"]
+           "FaithfulnessResult", "InputTooLarge", "JudgeSettings", "NLIExamples", "NLIModel",
+           "SentenceVerdict", "VarPaths", "nli_metrics", "read_pairs"]

@@ -19,7 +19,7 @@ import re
 import sys
 from pathlib import Path
 
-from nli_judge.judge.faithfulness import FaithfulnessJudge
+from nli_judge.judge.faithfulness import FaithfulnessJudge, InputTooLarge
 from nli_judge.judge.results import NOT_JUDGED, FaithfulnessResult
 
 MARK = {"supported": "✓ supported", "unsupported": "? unsupported",
@@ -92,7 +92,10 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(f"error: cannot read passages from {f}: {e}") from None
     if not passages:
         ap.error("give at least one --passage or --passages FILE")
-    result = FaithfulnessJudge.load(args.model).score(args.answer, passages, args.question)
+    try:
+        result = FaithfulnessJudge.load(args.model).score(args.answer, passages, args.question)
+    except InputTooLarge as e:
+        raise SystemExit(f"error: {e}") from None
     print(result.to_json(indent=2) if args.json else format_result(result))
 
 

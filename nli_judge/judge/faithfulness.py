@@ -82,6 +82,29 @@ class JudgeSettings:
     batch_size: int = 32
     fragment_words: int = 6
     max_windows: int | None = None
+    max_answer_chars: int = 20_000
+    max_evidence_chars: int = 400_000
+
+
+class InputTooLarge(ValueError):
+    """An answer or its evidence is over the judge's size limits (``JudgeSettings.
+    max_answer_chars`` / ``max_evidence_chars``): nothing is judged, nothing is truncated."""
+
+
+def check_size(answer: str, passages: Sequence[str], settings: JudgeSettings) -> None:
+    """Raise ``InputTooLarge`` with the sizes and the setting to change, if over a limit."""
+    n = len(answer) if isinstance(answer, str) else 0
+    if n > settings.max_answer_chars:
+        raise InputTooLarge(
+            f"the answer has {n:,} characters, over the judge's limit of "
+            f"{settings.max_answer_chars:,} (JudgeSettings.max_answer_chars): judge it in "
+            "parts or raise the limit; nothing was judged")
+    n = sum(len(p) for p in passages or [] if isinstance(p, str))
+    if n > settings.max_evidence_chars:
+        raise InputTooLarge(
+            f"the passages have {n:,} characters together, over the judge's limit of "
+            f"{settings.max_evidence_chars:,} (JudgeSettings.max_evidence_chars): pass the "
+            "retrieved passages, not whole documents, or raise the limit; nothing was judged")
 
 
 @dataclass
@@ -173,6 +196,7 @@ class FaithfulnessJudge:
         return len(self.model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     def _prepare(self, answer: str, passages: Sequence[str], question: str | None) -> _Prepared:
+        check_size(answer, passages, self.settings)
         answer = answer if isinstance(answer, str) else ""
         notes: list[str] = []
         masked = mask_html(answer)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import os
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from nli_judge.judge.faithfulness import FaithfulnessJudge
+from nli_judge.judge.faithfulness import FaithfulnessJudge, InputTooLarge
 from nli_judge.judge.results import SCHEMA_VERSION
 
 MAX_BODY_BYTES = 1_000_000
@@ -80,6 +81,10 @@ def create_app(judge: FaithfulnessJudge | None = None,
     app = FastAPI(title="GroundedChat faithfulness judge", version=SCHEMA_VERSION,
                   description=__doc__)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+
+    @app.exception_handler(InputTooLarge)
+    def too_large(request, exc: InputTooLarge) -> JSONResponse:
+        return JSONResponse(status_code=413, content={"detail": str(exc)})
 
     @app.get("/health")
     def health() -> dict:
