@@ -56,7 +56,8 @@ def summarise(kb) -> None:
     for n in result.notes:
         st.caption(n)
     v = result.faithfulness
-    st.markdown(f"**Judge:** {v.verdict} (score {v.score:.2f})")
+    if v is not None:
+        st.markdown(f"**Judge:** {v.verdict} (score {v.score:.2f})")
     st.markdown("**Questions a reader might ask**")
     for q in result.questions:
         st.text(f"- {q}")

@@ -159,9 +159,15 @@ class MapReduceSummarizer:
 
 def judge_summary(result: SummaryResult, text: str, judge, chunk_chars: int = 1500
                   ) -> SummaryResult:
-    """Attach the judge's verdict on the summary against the whole document."""
+    """Attach the judge's verdict on the summary against the whole document (a document over
+    the judge's size limit is not judged: ``faithfulness`` stays None and a note says why)."""
+    from nli_judge import InputTooLarge
+
     splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_chars, chunk_overlap=150)
-    result.faithfulness = judge.score(result.summary, splitter.split_text(text))
+    try:
+        result.faithfulness = judge.score(result.summary, splitter.split_text(text))
+    except InputTooLarge as e:
+        result.notes.append(f"Not judged: {e}")
     return result
 
 

@@ -79,3 +79,19 @@ def test_summary_is_judged_against_the_document(judge):
     llm = FakeListChatModel(responses=["Metformin treats type 2 diabetes.", "Q?"])
     r = judge_summary(MapReduceSummarizer(llm, words)(text), text, judge)
     assert r.faithfulness.verdict == "faithful"
+
+
+def test_a_document_over_the_judges_limit_is_summarised_but_not_judged(judge):
+    import dataclasses
+
+    from nli_judge import FaithfulnessJudge
+
+    small = FaithfulnessJudge(judge.model, dataclasses.replace(judge.settings,
+                                                               max_evidence_chars=50),
+                              judge.calibration)
+    text = ("Metformin is a medicine used to treat type 2 diabetes. The usual starting dose is "
+            "500 mg twice a day with meals.")
+    llm = FakeListChatModel(responses=["Metformin treats type 2 diabetes.", "Q?"])
+    r = judge_summary(MapReduceSummarizer(llm, words)(text), text, small)
+    assert r.summary and r.faithfulness is None
+    assert any(n.startswith("Not judged: the passages have") for n in r.notes)
