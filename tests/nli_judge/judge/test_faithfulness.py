@@ -50,15 +50,21 @@ def test_evidence_at_the_end_of_a_long_passage_is_found(judge):
     assert "420 spaces" in long_passage[s.window_start:s.window_end]
 
 
-@pytest.mark.xfail(strict=True, reason="known regression of judge model v2 (JUDGE_CARD.md): "
-                   "'closed on Sundays' no longer reaches p(contradiction) 0.5 against 'open on "
-                   "Sundays'; strict, so the fix shows up here")
 def test_claim_supported_by_one_passage_and_contradicted_by_another_is_flagged(judge):
     r = judge.score("The clinic is open on Sundays.",
                     ["The clinic is open on Sundays from 10am to 2pm.",
                      "The clinic is closed on Sundays."])
     s = r.sentences[0]
     assert s.label == "contradicted" and s.passage == 1
+
+
+@pytest.mark.xfail(strict=True, reason="known limit (JUDGE_CARD.md): v4 labels the sentence "
+                   "contradicted, but the learned answer score still calls the answer faithful; "
+                   "strict, so the fix shows up here")
+def test_an_answer_with_a_contradicted_claim_is_not_faithful(judge):
+    r = judge.score("The clinic is open on Sundays.",
+                    ["The clinic is open on Sundays from 10am to 2pm.",
+                     "The clinic is closed on Sundays."])
     assert r.verdict == "unfaithful"
 
 
