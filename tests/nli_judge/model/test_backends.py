@@ -70,3 +70,16 @@ def test_judge_reads_the_calibration_of_its_backend(tmp_path):
     assert (int8.settings.threshold, int8.settings.max_windows) == (0.11, 3)
     shipped = json.loads((SHIPPED_MODEL_DIR / "judge_calibration.json").read_text())
     assert fp32.settings.threshold == shipped["settings"]["threshold"]
+
+
+def test_torch_int8_keeps_the_feed_forward_output_projections_in_fp32():
+    import torch
+
+    nli = NLIModel.load(backend="torch-int8")
+    linear = {name: m for name, m in nli.model.named_modules()
+              if name.endswith(("dense", "query", "key", "value", "classifier"))}
+    ffn_out = [n for n in linear if n.endswith(".output.dense") and "attention" not in n]
+    assert len(ffn_out) == 6 and all(type(linear[n]) is torch.nn.Linear for n in ffn_out)
+    others = [n for n in linear if n not in ffn_out]
+    assert len(others) == 6 * 5 + 2  # q, k, v, attention output, intermediate; pooler, head
+    assert all(hasattr(linear[n], "_packed_params") for n in others)  # int8
