@@ -210,14 +210,15 @@ def paused(settings: ChatSettings):
     try:
         yield
     finally:
-        if pid is not None:
-            with suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGCONT)
+        _continue(pid)
 
 
 def resume(settings: ChatSettings) -> None:
     """Let a paused build go on (after a process that paused it died mid-answer)."""
-    pid = _build_pid(settings.var_paths.index_build)
+    _continue(_build_pid(settings.var_paths.index_build))
+
+
+def _continue(pid: int | None) -> None:
     if pid is not None:
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGCONT)

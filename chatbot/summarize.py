@@ -21,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
+from nli_judge.judge.faithfulness import InputTooLarge
 from nli_judge.judge.results import FaithfulnessResult
 from nli_judge.judge.sentences import split_sentences
 from nli_judge.text import STOP_WORDS
@@ -161,8 +162,6 @@ def judge_summary(result: SummaryResult, text: str, judge, chunk_chars: int = 15
                   ) -> SummaryResult:
     """Attach the judge's verdict on the summary against the whole document (a document over
     the judge's size limit is not judged: ``faithfulness`` stays None and a note says why)."""
-    from nli_judge import InputTooLarge
-
     splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_chars, chunk_overlap=150)
     try:
         result.faithfulness = judge.score(result.summary, splitter.split_text(text))

@@ -249,12 +249,11 @@ def calibrate(nli: NLIModel, data: dict[str, Sequence[LabelledAnswer]], windows:
         prefix = ("" if backend == "torch" else f"{backend}_") + window.replace(":", "_") + "_"
         cache = model_outputs(judge, data, cache_dir, prefix)
         setting, report = calibrate_window(cache, judge.settings, free, preselect_tolerance)
-        aggregator = None
+        aggregator, score = None, report["mean_balanced_accuracy"]
         if learned:  # the learned score's out-of-sample ranking decides between windows
             aggregator, report["learned"] = learn(cache, data, setting)
             setting.update(aggregate="learned", threshold=report["learned"]["threshold"])
-        score = (_learned_score(report["learned"]) if learned
-                 else report["mean_balanced_accuracy"])
+            score = _learned_score(report["learned"])
         results.append((score, setting, report, aggregator))
     _, setting, report, aggregator = max(results, key=lambda r: r[0])
     return {

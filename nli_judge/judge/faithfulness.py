@@ -93,7 +93,7 @@ class InputTooLarge(ValueError):
 
 def check_size(answer: str, passages: Sequence[str], settings: JudgeSettings) -> None:
     """Raise ``InputTooLarge`` with the sizes and the setting to change, if over a limit."""
-    n = len(answer) if isinstance(answer, str) else 0
+    n = len(answer)
     if n > settings.max_answer_chars:
         raise InputTooLarge(
             f"the answer has {n:,} characters, over the judge's limit of "
@@ -196,8 +196,8 @@ class FaithfulnessJudge:
         return len(self.model.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     def _prepare(self, answer: str, passages: Sequence[str], question: str | None) -> _Prepared:
-        check_size(answer, passages, self.settings)
         answer = answer if isinstance(answer, str) else ""
+        check_size(answer, passages, self.settings)
         notes: list[str] = []
         masked = mask_html(answer)
         sentences: list[SentenceVerdict] = []

@@ -219,9 +219,8 @@ def train(model_args: ModelArguments, data_args: DataArguments,
         args, output_dir=str(out / "trainer"), run_name=run_name,
         report_to=setup_tracking(args.tracker, args.tracking_uri, args.experiment_name))
     table = EpochTable(out)
-    callbacks = [table]
-    if args.max_train_minutes:
-        callbacks.append(TimeLimit(args.max_train_minutes))
+    time_limit = TimeLimit(args.max_train_minutes) if args.max_train_minutes else None
+    callbacks = [table, time_limit] if time_limit else [table]
     trainer = SoftTargetTrainer(
         model=model, args=trainer_args,
         train_dataset=build_dataset(tokenizer, data.train, model_args, data.soft, data.weights),
@@ -242,8 +241,8 @@ def train(model_args: ModelArguments, data_args: DataArguments,
                          ("train_runtime", "train_samples_per_second", "train_steps_per_second",
                           "train_loss") if k in result.metrics}
         train_metrics["global_step"] = result.global_step
-        if len(callbacks) > 1 and callbacks[1].stopped_at is not None:
-            train_metrics["stopped_by_time_limit_at_step"] = callbacks[1].stopped_at
+        if time_limit and time_limit.stopped_at is not None:
+            train_metrics["stopped_by_time_limit_at_step"] = time_limit.stopped_at
         print("\nTrainOutput: " + ", ".join(f"{k}={v:.4g}" for k, v in train_metrics.items()))
         (out / "train_results.json").write_text(json.dumps(train_metrics, indent=2))
         final = save_final(model, tokenizer, out, args.export_fp16)
