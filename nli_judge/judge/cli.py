@@ -3,24 +3,33 @@
     groundedchat-judge --answer TEXT (--passage TEXT | --passages FILE)...
                        [--question TEXT] [--json] [--model DIR]
     groundedchat-judge serve [--host 127.0.0.1] [--port 8000] [--workers 1]
+    groundedchat-judge --input FILE.jsonl --output OUT.jsonl [--engine local|ray]
+
 
 (``python -m nli_judge.judge`` is the same command.)
 
 ``--passages FILE``: a text file whose passages are separated by blank lines, or a JSON list of
 strings, or JSON lines with a ``text`` field. Prints the score and verdict, then each sentence
 with its label and evidence snippet; ``--json`` prints the FaithfulnessResult as JSON.
+
+``--input``: batch judging of a JSONL file (rows ``id``, ``answer``, ``passages``, optional
+``question``) into ``--output`` (``id`` plus the result's JSON), resumable; ``--input FILE
+--help`` lists its options (nli_judge/judge/batch.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
 from pathlib import Path
 
+from nli_judge.judge.batch import BatchConfig, BatchInputError, judge_file
 from nli_judge.judge.faithfulness import FaithfulnessJudge, InputTooLarge
 from nli_judge.judge.results import NOT_JUDGED, FaithfulnessResult
+from nli_judge.model.nli_model import BACKENDS
 
 MARK = {"supported": "✓ supported", "unsupported": "? unsupported",
         "contradicted": "✗ contradicted", "no_claim": "· no claim",
@@ -69,13 +78,41 @@ def serve_main(argv: list[str]) -> None:
     serve(args.host, args.port, args.workers)
 
 
+def batch_main(argv: list[str]) -> None:
+    ap = argparse.ArgumentParser(
+        prog="groundedchat-judge --input", description="Judge every row of a JSONL file "
+        "(id, answer, passages, optional question) and append one JSON row per answer to "
+        "--output: the id and the judge's result (verdict, score, sentences), or the id and "
+        "an error. A rerun with the same --output skips the ids already there.")
+    ap.add_argument("--input", required=True, type=Path, help="JSONL rows to judge")
+    ap.add_argument("--output", required=True, type=Path, help="JSONL results (appended)")
+    for f in dataclasses.fields(BatchConfig):
+        kind = {"int | None": int, "int": int}.get(str(f.type), str)
+        ap.add_argument("--" + f.name.replace("_", "-"), type=kind, default=f.default,
+                        help=f.metadata["help"] + (f" (default {f.default})"
+                                                   if f.default is not None else ""),
+                        choices={"engine": ["local", "ray"], "backend": BACKENDS}.get(f.name))
+    ap.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = vars(ap.parse_args(argv))
+    paths = args.pop("input"), args.pop("output")
+    quiet = args.pop("quiet")
+    try:
+        stats = judge_file(*paths, BatchConfig(**args), progress=not quiet)
+    except (BatchInputError, OSError) as e:
+        raise SystemExit(f"error: {e}") from None
+    print(json.dumps(stats))
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:
         return serve_main(argv[1:])
+    if any(a == "--input" or a.startswith("--input=") for a in argv):
+        return batch_main(argv)
     ap = argparse.ArgumentParser(prog="groundedchat-judge", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--answer", required=True, help="the answer to check")
+    ap.add_argument("--answer", required=True, help="the answer to check (or --input FILE "
+                    "for batch judging)")
     ap.add_argument("--passage", action="append", default=[], help="an evidence passage "
                     "(repeat for more)")
     ap.add_argument("--passages", action="append", default=[], type=Path,
