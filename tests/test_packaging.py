@@ -42,6 +42,9 @@ def test_the_wheel_holds_the_checkpoint_schema_and_scripts(wheel):
               "MODEL_CARD.md", "JUDGE_CARD.md"):
         assert f"nli_judge/checkpoint/{f}" in names
     assert "nli_judge/judge/result_schema.json" in names
+    for f in ("env.py", "script.py.mako", "versions/0001_initial.py",
+              "versions/0002_request_ids.py"):
+        assert f"chatbot/migrations/{f}" in names  # Store() migrates the database with them
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     scripts = zipfile.ZipFile(wheel).read(entry).decode()
     for s in ("groundedchat-judge", "groundedchat-eval", "groundedchat-chat"):

@@ -52,3 +52,25 @@ def judge():
     from nli_judge import FaithfulnessJudge
 
     return FaithfulnessJudge.load()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL server for this test session (chatbot/temp_postgres.py); skipped,
+    saying why, only where the server binaries are not installed."""
+    from chatbot.temp_postgres import PostgresServer, find_bin
+
+    bin_dir = find_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) not found: `make setup` "
+                    "installs Debian's postgresql package (needs root)")
+    with PostgresServer(bin_dir) as server:
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file, and a new database on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'gc.db'}"
+    return request.getfixturevalue("postgres_server").new_database()

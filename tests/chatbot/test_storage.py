@@ -1,4 +1,5 @@
-"""Storage on a real SQLite file: round trips, validation, and concurrent writers."""
+"""Storage on a real SQLite file and a real PostgreSQL server (``db_url``): round trips,
+validation, retried writes stored once, concurrent writers."""
 
 import threading
 
@@ -8,11 +9,11 @@ from chatbot.storage import Feedback, Rating, Store, Turn
 
 
 @pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path / 'db' / 'gc.db'}")
+def store(db_url):
+    return Store(db_url)
 
 
-def test_turn_feedback_and_rating_round_trip(store, tmp_path):
+def test_turn_feedback_and_rating_round_trip(store, db_url):
     conv = store.new_conversation("session-1")
     tid = store.add_turn(conv, question="Q?", standalone_question="Q?", answer="A [1].",
                          passages=[{"n": 1, "doc_id": "d1", "text": "A."}],
@@ -29,7 +30,7 @@ def test_turn_feedback_and_rating_round_trip(store, tmp_path):
                      unsupported_sentences=[0], helpfulness=4)
     assert store.rated_items("ann") == {tid} and store.rated_items("bob") == set()
     # A second Store on the same file sees everything (nothing only in memory).
-    again = Store(f"sqlite:///{tmp_path / 'db' / 'gc.db'}")
+    again = Store(db_url)
     assert again.count(Turn) == again.count(Feedback) == again.count(Rating) == 1
 
 
@@ -46,8 +47,20 @@ def test_bad_feedback_and_ratings_are_refused_and_nothing_is_written(store):
     assert store.count(Feedback) == store.count(Rating) == 0
 
 
-def test_two_writers_at_once_lose_nothing(tmp_path):
-    url = f"sqlite:///{tmp_path / 'gc.db'}"
+def test_a_retried_write_is_stored_once(store):
+    tid = store.add_turn(store.new_conversation(), question="Q", answer="A")
+    first = store.add_feedback(tid, thumbs=1, request_id="req-1")
+    assert store.add_feedback(tid, thumbs=1, request_id="req-1") == first
+    store.add_feedback(tid, thumbs=0, request_id="req-2")
+    store.add_feedback(tid, thumbs=0)  # no request id: every call is a new row
+    store.add_feedback(tid, thumbs=0)
+    r = store.add_rating("ann", tid, "A", ["P"], 4, request_id="rate-1")
+    assert store.add_rating("ann", tid, "A", ["P"], 4, request_id="rate-1") == r
+    assert store.count(Feedback) == 4 and store.count(Rating) == 1
+
+
+def test_two_writers_at_once_lose_nothing(db_url):
+    url = db_url
     tid = Store(url).add_turn("c1", question="Q", answer="A")
     errors = []
 

@@ -1,0 +1,60 @@
+"""Alembic migrations on SQLite and a real PostgreSQL server: up and down keep the data, the
+migrated schema is the models' schema, a pre-Alembic database is adopted."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from chatbot.migrate import current, downgrade, head, main, upgrade
+from chatbot.storage import Base, Feedback, Store
+
+
+def columns(engine, table):
+    return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def test_up_and_down_keep_the_data(db_url):
+    engine = create_engine(db_url)
+    assert current(engine) is None
+    upgrade(engine)
+    assert current(engine) == head() == "0002"
+    with engine.connect() as conn:  # the migrated schema is exactly the models' schema
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    store = Store(db_url)
+    tid = store.add_turn(store.new_conversation(), question="Q", answer="A")
+    store.add_feedback(tid, thumbs=1, comment="kept", request_id="r1")
+
+    downgrade(engine, "0001")
+    assert current(engine) == "0001" and "request_id" not in columns(engine, "feedback")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT comment FROM feedback")).scalar_one() == "kept"
+    upgrade(engine)
+    assert "request_id" in columns(engine, "feedback") and Store(db_url).count(Feedback) == 1
+
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert current(engine) == "0002" and Store(db_url).count(Feedback) == 0
+
+
+def test_a_database_made_before_migrations_is_adopted(db_url):
+    engine = create_engine(db_url)
+    upgrade(engine, "0001")
+    with engine.begin() as conn:  # what Base.metadata.create_all left: tables, no version
+        conn.execute(text("DROP TABLE alembic_version"))
+        conn.execute(text("INSERT INTO conversations (id, created_at) VALUES "
+                          "('c1', CURRENT_TIMESTAMP)"))
+    store = Store(db_url)
+    assert current(engine) == "0002"
+    store.add_turn("c1", question="Q", answer="A")
+    assert store.turns("c1")[0]["question"] == "Q"
+
+
+def test_cli_reports_and_moves_the_revision(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'gc.db'}"
+    main(["upgrade", "--url", url])
+    assert "revision 0002 (newest 0002)" in capsys.readouterr().out
+    main(["downgrade", "0001", "--url", url])
+    assert "revision 0001" in capsys.readouterr().out
+    main(["current", "--url", url])
+    assert "revision 0001 (newest 0002)" in capsys.readouterr().out
