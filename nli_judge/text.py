@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 STOP_WORDS = frozenset("""a an the and or but if of to in on at by for with from as is are was
@@ -54,6 +55,23 @@ def mask_html(text: str) -> str:
     text = _HIDDEN.sub(lambda m: " " * len(m.group(0)), text)
     text = _BLOCK_TAG.sub(lambda m: "\n" + " " * (len(m.group(0)) - 1), text)
     return _TAG.sub(lambda m: " " * len(m.group(0)), text)
+
+
+# --- invisible characters --------------------------------------------------------------------
+def strip_invisible(text: str) -> str:
+    """``text`` without format characters (zero-width spaces and joiners, bidirectional
+    controls, soft hyphens: Unicode category Cf) and with control characters other than tab
+    and newline (NUL, BEL, ...: category Cc) turned into spaces: what the model should read.
+    Display keeps the original text."""
+    if text.isascii() and text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cf":
+            continue
+        out.append(" " if cat == "Cc" and ch not in "\t\n" else ch)
+    return "".join(out)
 
 
 # --- digests ---------------------------------------------------------------------------------

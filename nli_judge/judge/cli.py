@@ -33,7 +33,8 @@ from nli_judge.model.nli_model import BACKENDS
 
 MARK = {"supported": "✓ supported", "unsupported": "? unsupported",
         "contradicted": "✗ contradicted", "no_claim": "· no claim",
-        "incomplete": "… incomplete", "repeated": "= repeated"}
+        "incomplete": "… incomplete", "repeated": "= repeated",
+        "other_language": "~ other language"}
 
 
 def read_passages(path: str | Path) -> list[str]:

@@ -52,11 +52,12 @@ from nli_judge.judge.claims import (
     repeat_key,
 )
 from nli_judge.judge.evidence_checks import missing_numbers, overlap, overlap_of_sets
+from nli_judge.judge.language import detect as detect_language
 from nli_judge.judge.results import FaithfulnessResult, SentenceVerdict
 from nli_judge.judge.sentences import answer_spans, claim_text
 from nli_judge.judge.windows import evidence_windows
 from nli_judge.model.nli_model import NLIModel
-from nli_judge.text import content_words, mask_html, sha256_file, sha256_text
+from nli_judge.text import content_words, mask_html, sha256_file, sha256_text, strip_invisible
 
 CALIBRATION_FILE = "judge_calibration.json"
 
@@ -84,6 +85,9 @@ class JudgeSettings:
     max_windows: int | None = None
     max_answer_chars: int = 20_000
     max_evidence_chars: int = 400_000
+    # The model reads English: claim sentences in another language are labelled
+    # ``other_language`` and not judged (nli_judge/judge/language.py).
+    check_language: bool = True
 
 
 class InputTooLarge(ValueError):
@@ -117,6 +121,7 @@ class _Prepared:
     windows: list[tuple[int, int, int]]  # (passage index, start, end)
     passages: list[str]
     notes: list[str]
+    other_language: list[int] = dataclasses.field(default_factory=list)
 
 
 def _bare_fragment(prep: _Prepared, ci: int, hi: int) -> bool:
@@ -208,16 +213,22 @@ class FaithfulnessJudge:
                         and is_fragment(masked[spans[0][0]:spans[0][1]],
                                         self.settings.fragment_words))
         incomplete: list[int] = []
+        other: list[int] = []
         seen: dict[str, int] = {}
         for k, (s, e) in enumerate(spans):
             raw = answer[s:e]
-            text = claim_text(masked[s:e])
+            text = claim_text(strip_invisible(masked[s:e]))
             candidates = [text]
             if fragment and not is_no_claim(text):
                 candidates.append(fragment_to_claim(question or "", text))
                 notes.append(f"short answer also judged as the claim: {candidates[1]!r}")
             label = "unsupported"
-            if not fragment and (is_no_claim(text) or is_heading(masked, s, e)):
+            if (self.settings.check_language and not fragment
+                    and (lang := detect_language(text)) != "en"):
+                label = "other_language"
+                notes.append(f"sentence {k + 1} is not in English ({lang}): not judged, the "
+                             "judge's model reads English only")
+            elif not fragment and (is_no_claim(text) or is_heading(masked, s, e)):
                 label = "no_claim"
             elif not fragment and is_incomplete(text, last=k == len(spans) - 1):
                 label = "incomplete"
@@ -233,9 +244,12 @@ class FaithfulnessJudge:
                 hypotheses[k] = candidates
             elif label == "incomplete":
                 incomplete.append(k)
+            elif label == "other_language":
+                other.append(k)
         if not answer.strip():
             notes.append("empty answer: nothing to check, so nothing is faithful")
-        clean = [mask_html(p) if isinstance(p, str) else "" for p in passages or []]
+        clean = [strip_invisible(mask_html(p)) if isinstance(p, str) else ""
+                 for p in passages or []]
         if claims and not any(p.strip() for p in clean):
             notes.append("no evidence passages: every claim is unsupported")
         windows: list[tuple[int, int, int]] = []
@@ -249,7 +263,8 @@ class FaithfulnessJudge:
                 for s, e in evidence_windows(p, self._count, budget, self.settings.window_overlap,
                                              self.settings.window_sentences):
                     windows.append((pi, s, e))
-        return _Prepared(answer, sentences, claims, incomplete, hypotheses, windows, clean, notes)
+        return _Prepared(answer, sentences, claims, incomplete, hypotheses, windows, clean, notes,
+                         other)
 
     # --- scoring ---------------------------------------------------------------------------------
     def score(self, answer: str, passages: Sequence[str], question: str | None = None
@@ -406,6 +421,10 @@ class FaithfulnessJudge:
             score = aggregate(scores, supported, "mean" if st.aggregate == "learned"
                               else st.aggregate)
         verdict = "faithful" if score >= st.threshold else "unfaithful"
+        if prep.other_language and not prep.claim_rows and not prep.incomplete_rows:
+            score, verdict = 0.0, "unsupported_language"
+            notes.append("no sentence in English: the answer was not judged (score 0 here "
+                         "means not judged, not unfaithful)")
         return FaithfulnessResult(score=score, verdict=verdict, sentences=sentences,
                                   threshold=st.threshold, notes=notes,
                                   judge_version=version)

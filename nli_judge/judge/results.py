@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Literal
 
 SentenceLabel = Literal["supported", "unsupported", "contradicted", "no_claim", "incomplete",
-                        "repeated"]
+                        "repeated", "other_language"]
 # Labels of sentences that are not judged against the evidence.
-NOT_JUDGED = ("no_claim", "incomplete", "repeated")
+NOT_JUDGED = ("no_claim", "incomplete", "repeated", "other_language")
 # The JSON layout of a result; result_schema.json (beside this file) holds it, a test checks it.
 # Bump the number when a field changes meaning or goes away (adding a field keeps it).
 SCHEMA_VERSION = "groundedchat.faithfulness/1"
@@ -42,12 +42,13 @@ class SentenceVerdict:
 @dataclass
 class FaithfulnessResult:
     """``score`` in [0, 1] (see ``JudgeSettings.aggregate``), ``verdict`` at the calibrated
-    threshold; ``sentences`` one per answer sentence. ``judge_version`` says which judge scored
-    it: hashes of the model weights, the calibration and the settings, the backend and the
+    threshold (``unsupported_language``, score 0: no sentence in English, nothing judged);
+    ``sentences`` one per answer sentence. ``judge_version`` says which judge scored it:
+    hashes of the model weights, the calibration and the settings, the backend and the
     package version (see ``FaithfulnessJudge.version``)."""
 
     score: float
-    verdict: Literal["faithful", "unfaithful"]
+    verdict: Literal["faithful", "unfaithful", "unsupported_language"]
     sentences: list[SentenceVerdict] = field(default_factory=list)
     threshold: float = 0.5
     notes: list[str] = field(default_factory=list)
@@ -61,13 +62,19 @@ class FaithfulnessResult:
     def reason(self, limit: int = 3) -> str:
         """One line for metric tools: the verdict, how many claims are supported, and the
         first ``limit`` sentences that are not (with their labels)."""
-        claims = [s for s in self.sentences if s.label != "no_claim" and s.label != "repeated"]
+        skipped = sum(s.label == "other_language" for s in self.sentences)
+        if self.verdict == "unsupported_language":
+            return (f"unsupported_language: no sentence in English, {skipped} sentence(s) not "
+                    "judged (the judge's model reads English only).")
+        claims = [s for s in self.sentences
+                  if s.label not in ("no_claim", "repeated", "other_language")]
         bad = [s for s in claims if s.label != "supported"]
         head = (f"{self.verdict} (score {self.score:.2f}, threshold {self.threshold:.2f}): "
                 f"{len(claims) - len(bad)} of {len(claims)} claim sentences supported")
         shown = "; ".join(f"{s.label}: {s.text.strip()!r}" for s in bad[:limit])
         more = f" (+{len(bad) - limit} more)" if len(bad) > limit else ""
-        return head + (f". {shown}{more}" if bad else ".")
+        skip = f"; {skipped} not in English, not judged" if skipped else ""
+        return head + skip + (f". {shown}{more}" if bad else ".")
 
     def to_dict(self) -> dict:
         return asdict(self)
