@@ -16,8 +16,10 @@ from nli_judge.judge.results import NOT_JUDGED
 
 BADGE = {"supported": ":green-badge[supported]", "unsupported": ":orange-badge[unsupported]",
          "contradicted": ":red-badge[contradicted]", "no_claim": ":gray-badge[no claim]",
-         "incomplete": ":violet-badge[incomplete]", "repeated": ":gray-badge[repeated]"}
-VERDICT = {"faithful": ":green-badge[faithful]", "unfaithful": ":red-badge[unfaithful]"}
+         "incomplete": ":violet-badge[incomplete]", "repeated": ":gray-badge[repeated]",
+         "other_language": ":gray-badge[not English: not judged]"}
+VERDICT = {"faithful": ":green-badge[faithful]", "unfaithful": ":red-badge[unfaithful]",
+           "unsupported_language": ":gray-badge[not judged: not English]"}
 
 
 def _escape(text: str) -> str:
@@ -104,6 +106,10 @@ def show_turn(msg: dict, index: int) -> None:
                 st.text(p.text)
     st.caption(f"{turn.provider or '-'} / {turn.model or '-'} | "
                + ", ".join(f"{k} {v:.0f} ms" for k, v in turn.latency_ms.items()))
+    if msg.get("save_error"):
+        st.warning(f"This answer is not saved yet: the database cannot be reached "
+                   f"({_escape(msg['save_error'])}). It is kept here and saved with your next "
+                   "action; feedback opens then.")
     feedback(msg, index)
 
 
@@ -114,19 +120,62 @@ def feedback(msg: dict, index: int) -> None:
     if msg.get("feedback_saved"):
         st.caption("Feedback saved. Thank you.")
         return
+    if msg.get("pending_feedback"):
+        st.warning(f"Your feedback is not saved yet: the database cannot be reached "
+                   f"({_escape(msg['feedback_error'])}). It is kept and sent again with your "
+                   "next action.")
+        return
     thumbs = st.feedback("thumbs", key=f"thumbs-{index}")
     with st.expander("More feedback (optional)"):
         stars = st.feedback("stars", key=f"stars-{index}")
         comment = st.text_input("Comment", key=f"comment-{index}")
     if thumbs is not None or st.button("Send feedback", key=f"send-{index}"):
-        try:
-            resources.get_store().add_feedback(
-                turn_id, thumbs=thumbs, stars=None if stars is None else stars + 1,
-                comment=comment or None, session_id=st.session_state.get("session_id"))
-            msg["feedback_saved"] = True
+        # The request id makes a resend after an outage store the feedback once.
+        msg["pending_feedback"] = dict(
+            turn_id=turn_id, thumbs=thumbs, stars=None if stars is None else stars + 1,
+            comment=comment or None, session_id=st.session_state.get("session_id"),
+            request_id=uuid.uuid4().hex)
+        if send_feedback(msg):
             st.caption("Feedback saved. Thank you.")
-        except Exception as e:  # database locked or gone: keep the conversation
-            st.error(f"Could not save the feedback ({e}); please try again.")
+        else:
+            st.warning(f"Your feedback is not saved yet: the database cannot be reached "
+                       f"({_escape(msg['feedback_error'])}). It is kept and sent again with "
+                       "your next action.")
+
+
+def send_feedback(msg: dict) -> bool:
+    """Write ``msg``'s pending feedback; on failure keep it (and the error) for a resend."""
+    try:
+        resources.get_store().add_feedback(**msg["pending_feedback"])
+    except Exception as e:  # database locked or gone: keep it for the next rerun
+        msg["feedback_error"] = f"{type(e).__name__}: {str(e)[:160]}"
+        return False
+    msg.pop("pending_feedback")
+    msg["feedback_saved"] = True
+    return True
+
+
+def save_turn(msg: dict) -> bool:
+    """Store an answered turn. When the database cannot be reached, the answer stays on
+    screen marked "not saved yet" and the save is tried again on the next rerun."""
+    try:
+        st.session_state["conversation_id"] = resources.get_store().record_turn(
+            msg["turn"], st.session_state.get("conversation_id"),
+            st.session_state["session_id"])
+    except Exception as e:
+        msg["save_error"] = f"{type(e).__name__}: {str(e)[:160]}"
+        return False
+    msg.pop("save_error", None)
+    return True
+
+
+def retry_unsaved(messages: list[dict]) -> None:
+    """Resend what an outage kept back: answers not stored yet, then pending feedback."""
+    for m in messages:
+        if m["role"] == "assistant" and m.get("save_error") and not save_turn(m):
+            return  # still down: try again on the next rerun
+        if m.get("pending_feedback") and not send_feedback(m):
+            return
 
 
 def related_questions(turn: ChatTurn, n: int = 3) -> list[str]:
@@ -164,6 +213,7 @@ def page() -> None:
     opts = sidebar()
     st.session_state.setdefault("session_id", uuid.uuid4().hex)
     messages = st.session_state.setdefault("messages", [])
+    retry_unsaved(messages)
     for i, m in enumerate(messages):
         with st.chat_message(m["role"]):
             if m["role"] == "user":
@@ -194,12 +244,12 @@ def page() -> None:
             with st.spinner("Thinking..."), paused(resources.settings()):
                 st.write_stream(tokens())
             turn = result["turn"]
-            st.session_state["conversation_id"] = resources.get_store().record_turn(
-                turn, st.session_state.get("conversation_id"), st.session_state["session_id"])
         except Exception as e:
             st.error(f"Sorry, something went wrong answering this ({type(e).__name__}: {e}). "
                      "Your conversation is kept; try again.")
             messages.pop()
             return
-    messages.append({"role": "assistant", "turn": turn})
+    msg = {"role": "assistant", "turn": turn}
+    messages.append(msg)
+    save_turn(msg)  # an outage keeps the answer on screen, marked, and retries later
     st.rerun()

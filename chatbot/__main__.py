@@ -86,7 +86,13 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 turn = piece
     if not args.no_store:
-        Store(settings.db_url).record_turn(turn, session_id="cli")
+        try:
+            Store(settings.db_url).record_turn(turn, session_id="cli")
+        except Exception as e:  # the answer is still printed, and says it was not stored
+            note = (f"not saved: the database could not be reached ({type(e).__name__}: "
+                    f"{str(e)[:160]})")
+            turn.notes.append(note)
+            print(f"warning: {note}", file=sys.stderr)
     if args.json:
         print_json(turn)
     else:

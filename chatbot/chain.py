@@ -31,6 +31,21 @@ def cited_numbers(answer: str, n_passages: int) -> list[int]:
     return [n for n in seen if 1 <= n <= n_passages]
 
 
+RESTART = object()  # from _stream_with_fallback: drop what was streamed, the answer restarts
+RESTART_NOTICE = ("\n\n*(The remote model stopped mid-answer; answering again with the "
+                  "local model.)*\n\n")
+
+
+def _reports_finish(llm: BaseChatModel) -> bool:
+    """Does this model's stream end with a finish reason (so a stream without one was cut)?
+    True for ChatOpenAI and other OpenAI-compatible clients."""
+    try:
+        from langchain_openai.chat_models.base import BaseChatOpenAI
+    except ImportError:  # pragma: no cover - langchain-openai is a dependency
+        return False
+    return isinstance(llm, BaseChatOpenAI)
+
+
 def _model_name(llm: BaseChatModel) -> str:
     name = getattr(llm, "model_name", None) or getattr(llm, "model", None)
     return str(name or type(llm).__name__)
@@ -139,6 +154,10 @@ class RAGChatbot:
         t0 = time.perf_counter()
         pieces: list[str] = []
         for piece in self._stream_with_fallback(messages, turn):
+            if piece is RESTART:  # the remote model failed mid-answer: the local one restarts
+                pieces.clear()
+                yield RESTART_NOTICE
+                continue
             pieces.append(piece)
             yield piece
         turn.answer = "".join(pieces).strip()
@@ -164,23 +183,36 @@ class RAGChatbot:
             turn.answer = extractive_answer(turn.standalone_question, turn.passages,
                                             self.kb.embeddings)
 
-    def _stream_with_fallback(self, messages, turn: ChatTurn) -> Iterator[str]:
-        """Stream from the model; if it fails before its first token, stream from the local
-        fallback instead (and say so); a failure mid-answer ends the answer with a note."""
-        llm, started = self.llm, False
+    def _stream_with_fallback(self, messages, turn: ChatTurn) -> Iterator[str | object]:
+        """Stream from the model. A remote model that fails (an error or timeout, a malformed
+        stream, a stream that ends without a finish reason, or no whole answer within
+        ``settings.llm_deadline_s``) is replaced by the local fallback, and the turn says so.
+        If part of the remote answer was already streamed, ``RESTART`` is yielded first: the
+        answer is the local model's alone. Without a fallback, a failure before the first
+        token is raised and one mid-answer ends the answer with a note."""
+        llm, started, finished = self.llm, False, False
         turn.provider, turn.model = self.provider, _model_name(llm)
+        deadline = time.monotonic() + self.settings.llm_deadline_s
         try:
             for chunk in llm.stream(messages):
                 self._count(chunk, turn)
+                finished = finished or bool(chunk.response_metadata.get("finish_reason"))
                 if chunk.content:
                     started = True
                     yield str(chunk.content)
+                if self.provider != "local" and time.monotonic() > deadline:
+                    raise TimeoutError(f"no whole answer within {self.settings.llm_deadline_s:g}"
+                                       " s (GC_LLM_DEADLINE_S)")
+            if _reports_finish(llm) and not finished:
+                raise ConnectionError("the answer stream ended without a finish reason (cut)")
             return
         except Exception as e:
-            if started:
+            if started and not self._can_fall_back():
                 turn.notes.append(f"the answer was cut off: {type(e).__name__}: {str(e)[:120]}")
                 return
             llm = self._fall_back(e, turn)
+            if started:
+                yield RESTART
         for chunk in llm.stream(messages):
             self._count(chunk, turn)
             if chunk.content:

@@ -40,7 +40,12 @@ class ChatSettings(BaseSettings):
         "gpt-4o-mini", validation_alias=AliasChoices("OPENAI_MODEL", "GC_OPENAI_MODEL"))
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     max_new_tokens: int = Field(320, ge=16, le=4096)
-    llm_timeout_s: float = Field(60.0, description="remote model timeout before the fallback")
+    llm_timeout_s: float = Field(
+        20.0, gt=0, description="seconds the remote model may stay silent (before its first "
+        "token or between two) before the local fallback answers")
+    llm_deadline_s: float = Field(
+        90.0, gt=0, description="seconds the remote model may take for a whole answer (slow "
+        "tokens) before the local fallback answers instead")
     fallback_to_local: bool = Field(True, description="answer locally when the remote fails")
     top_k: int = Field(4, ge=1, le=20, description="passages given to the model")
     retrieval: Literal["hybrid", "dense", "sparse"] = Field(

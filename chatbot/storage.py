@@ -121,8 +121,10 @@ class Store:
     def __init__(self, url: str):
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        # pool_pre_ping: a server that restarted leaves dead pooled connections; test first.
         self.engine = create_engine(url, connect_args={"timeout": 30}
-                                    if url.startswith("sqlite") else {})
+                                    if url.startswith("sqlite") else {},
+                                    pool_pre_ping=not url.startswith("sqlite"))
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _sqlite_pragmas)
         upgrade(self.engine)

@@ -54,17 +54,29 @@ class PostgresServer:
                        capture_output=True, text=True, timeout=120)
 
     def start(self) -> PostgresServer:
+        """Make the cluster and start the server."""
         self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust",
                   "--encoding=UTF8", "--no-sync")
+        return self.resume()
+
+    def resume(self) -> PostgresServer:
+        """Start the server (again) on the same data and port."""
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
                    "-c fsync=off -c max_connections=200")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
                   str(self.folder / "server.log"), "-w", "-t", "60", "start")
         return self
 
+    def halt(self) -> None:
+        """Stop the server, keeping its data (the database 'goes away')."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
     def stop(self) -> None:
+        """Stop the server and remove its folder."""
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        except subprocess.CalledProcessError:  # already halted
+            pass
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -202,3 +202,41 @@ def test_documents_page_adds_files_reports_bad_ones_and_summarises(app_env):
     assert "Who should get a flu vaccine?" in shown
     assert any("Judge:" in m.value for m in at.markdown)
     assert at.session_state["suggested_questions"][0] == "Who should get a flu vaccine?"
+
+
+def test_a_database_outage_keeps_answers_and_feedback_and_saves_them_later(app_env,
+                                                                          monkeypatch):
+    """A real PostgreSQL server stopped mid-session and started again: the answer given
+    while it was down stays on screen marked 'not saved yet', feedback sent meanwhile is
+    kept, and both are written once when the database is back."""
+    from chatbot.storage import Feedback, Store, Turn
+    from chatbot.temp_postgres import PostgresServer, find_bin
+
+    if find_bin() is None:
+        pytest.skip("PostgreSQL server binaries not found (make setup installs them)")
+    with PostgresServer(find_bin()) as pg:
+        url = pg.new_database()
+        monkeypatch.setenv("DATABASE_URL", url)
+        at = AppTest.from_file(APP, default_timeout=180)
+        at.session_state["chat_model"] = FakeListChatModel(responses=[ANSWER])
+        at.run()
+        at.chat_input[0].set_value("What is metformin used for?").run()
+        assert not at.exception and Store(url).count(Turn) == 1
+
+        pg.halt()  # the database goes away
+        at.feedback[0].set_value(1).run()  # thumbs up on the saved answer
+        assert not at.exception
+        assert any("feedback is not saved yet" in w.value for w in at.warning)
+        at.chat_input[0].set_value("How much metformin do I take?").run()
+        assert not at.exception
+        assert any("answer is not saved yet" in w.value for w in at.warning)
+        assert sum("Metformin is used to treat" in m.value for m in at.markdown) >= 2
+
+        pg.resume()  # back: the next action saves what was kept
+        at.run()
+        assert not at.exception and not at.warning
+        store = Store(url)
+        assert store.count(Turn) == 2 and store.count(Feedback) == 1
+        assert store.feedback()[0]["thumbs"] == 1
+        at.run()  # nothing is written twice
+        assert store.count(Turn) == 2 and store.count(Feedback) == 1
