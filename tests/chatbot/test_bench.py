@@ -15,7 +15,7 @@ def test_prompts_are_the_chat_prompt_over_the_answer_document():
     for messages, q in zip(prompts, questions, strict=True):
         system, human = messages
         assert "Cite each fact" in system.content
-        assert human.content.startswith("Passages:\n[1] ") and human.content.endswith(q)
+        assert human.content.startswith("Passages:\n<passage>\n[1] ") and human.content.endswith(q)
         assert "[3] " not in human.content  # top_k=2 passages at most
 
 
