@@ -79,3 +79,45 @@ def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
     (fb,) = store.feedback()
     assert fb["turn_id"] == turn["id"] and fb["thumbs"] == 1
     assert turn["judge_verdict"] in {"faithful", "unfaithful"} and turn["provider"] == "local"
+
+
+XSS = ("# Metformin and kidneys <img src=x onerror=\"window.__xss='title'\">\n\n"
+       "Metformin is a medicine for type 2 diabetes. <script>window.__xss='script'</script> "
+       "It must be used with care when the kidneys do not work well. "
+       "<img src=x onerror=\"window.__xss='img'\"> Ask a GP or pharmacist about metformin "
+       "and the kidneys.\n")
+
+
+def test_markup_in_an_uploaded_document_never_runs(server, tmp_path):
+    """A document with a <script> and an <img onerror> goes through the Documents page's
+    upload, then its passage through a chat answer's sources: the markup shows as text and
+    nothing in it runs (no dialog, no window.__xss)."""
+    from playwright.sync_api import sync_playwright
+
+    url, _ = server
+    doc = tmp_path / "kidneys.md"
+    doc.write_text(XSS)
+    ran = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=CHROMIUM, args=FLAGS, headless=True,
+            viewport={"width": 1280, "height": 1000})
+        page = browser.new_page()
+        page.on("dialog", lambda d: (ran.append(d.message), d.dismiss()))
+        page.goto(url + "/documents")
+        page.locator("input[type=file]").first.set_input_files(str(doc))
+        page.get_by_role("button", name="Add to the knowledge base").click()
+        page.get_by_text("1 added").wait_for(timeout=120_000)
+        page.goto(url)
+        box = page.get_by_placeholder("Ask about a health topic")
+        box.wait_for(timeout=120_000)
+        box.fill("Is metformin safe when the kidneys do not work well?")
+        box.press("Enter")
+        page.get_by_text("Judge:").wait_for(timeout=240_000)
+        source = page.get_by_text("Metformin and kidneys", exact=False).first
+        source.click()  # open the source's expander: the passage text is shown
+        page.get_by_text("window.__xss='script'", exact=False).first.wait_for(timeout=30_000)
+        assert page.evaluate("window.__xss") is None
+        assert page.locator("img[src='x']").count() == 0
+        browser.close()
+    assert ran == []
