@@ -4,9 +4,10 @@ Input rows: ``{"id": ..., "answer": "...", "passages": ["...", ...], "question":
 (``question`` optional; ``id`` a string or an integer, unique in the file). Output rows keep
 the ``id`` and add the judge's result as in its JSON (``FaithfulnessResult.to_dict()``:
 ``verdict``, ``score``, ``sentences``, ...), or ``{"id": ..., "error": "..."}`` for an item
-the judge refuses (over a size limit). Each batch is appended and flushed as soon as it is
-judged, so a run that stops loses at most the batch in flight, and a rerun with the same
-``--output`` skips every id already there (a half-written last line is cut off first).
+the judge refuses (over a size limit or the time budget, ``JudgeSettings.max_pairs``). Each
+batch is appended and flushed as soon as it is judged, so a run that stops loses at most the
+batch in flight, and a rerun with the same ``--output`` skips every id already there (a
+half-written last line is cut off first).
 
 ``engine="local"`` judges in this process (torch on ``threads`` cores); ``engine="ray"``
 (``nli_judge.judge.batch_ray``) spreads the batches over a pool of Ray actors.
@@ -123,7 +124,7 @@ def done_ids(output: str | Path) -> set[str]:
 
 def judge_rows(judge: FaithfulnessJudge, rows: list[dict]) -> list[dict]:
     """Output rows for ``rows``, in order: the judge's result dict with the ``id`` first, or
-    ``{"id", "error"}`` for a row over the judge's size limits (the others are still judged
+    ``{"id", "error"}`` for a row over the judge's size or time limits (the others are judged
     together in one batched pass)."""
     out: list[dict | None] = [None] * len(rows)
     ok = []
@@ -133,10 +134,21 @@ def judge_rows(judge: FaithfulnessJudge, rows: list[dict]) -> list[dict]:
             ok.append(i)
         except InputTooLarge as e:
             out[i] = {"id": row["id"], "error": str(e)}
-    results = judge.score_batch([{"answer": rows[i]["answer"], "passages": rows[i]["passages"],
-                                  "question": rows[i].get("question")} for i in ok])
+    items = [{"answer": rows[i]["answer"], "passages": rows[i]["passages"],
+              "question": rows[i].get("question")} for i in ok]
+    try:
+        results = judge.score_batch(items)
+    except InputTooLarge:  # one item is over the time budget: judge them one by one
+        results = []
+        for i, item in zip(ok, items, strict=True):
+            try:
+                results.append(judge.score_batch([item])[0])
+            except InputTooLarge as e:
+                out[i] = {"id": rows[i]["id"], "error": str(e)}
+                results.append(None)
     for i, result in zip(ok, results, strict=True):
-        out[i] = {"id": rows[i]["id"], **result.to_dict()}
+        if result is not None:
+            out[i] = {"id": rows[i]["id"], **result.to_dict()}
     return out
 
 

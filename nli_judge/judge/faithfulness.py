@@ -85,6 +85,9 @@ class JudgeSettings:
     max_windows: int | None = None
     max_answer_chars: int = 20_000
     max_evidence_chars: int = 400_000
+    # The time budget of one answer, as model work: (claim, evidence window) pairs. About
+    # 110 pairs/s on 2 CPU cores, so 2,000 is ~20 s; over it, InputTooLarge says so.
+    max_pairs: int | None = 2_000
     # The model reads English: claim sentences in another language are labelled
     # ``other_language`` and not judged (nli_judge/judge/language.py).
     check_language: bool = True
@@ -277,7 +280,7 @@ class FaithfulnessJudge:
                     ) -> list[FaithfulnessResult]:
         """Judge many answers in one batched model pass. Items are dicts with ``answer``,
         ``passages`` and optional ``question``, or ``(answer, passages[, question])`` tuples."""
-        prepared, rows = self._predict(items, progress)
+        prepared, rows = self._predict(items, progress, budget=True)
         version = self.version  # once per batch, not per answer
         return [self._finish(k, prep, rows, self.settings, version)
                 for k, prep in enumerate(prepared)]
@@ -359,7 +362,9 @@ class FaithfulnessJudge:
         pi, s, e = prep.windows[wi]
         return overlap(prep.hypotheses[ci][hi], prep.passages[pi][s:e])
 
-    def _predict(self, items: Iterable[dict | tuple], progress: bool):
+    def _predict(self, items: Iterable[dict | tuple], progress: bool, budget: bool = False):
+        """Prepare the items and run the model on their pairs. ``budget``: refuse (with
+        ``InputTooLarge``) an item needing more than ``settings.max_pairs`` pairs."""
         prepared = []
         for it in items:
             if isinstance(it, dict):
@@ -367,8 +372,19 @@ class FaithfulnessJudge:
             else:
                 a, ps, q = (list(it) + [None])[:3]
             prepared.append(self._prepare(a, ps, q))
+        pairs = self._pairs(prepared)
+        limit = self.settings.max_pairs
+        if budget and limit:
+            per_item = np.bincount([k for k, *_ in pairs], minlength=len(prepared))
+            if len(per_item) and per_item.max() > limit:
+                raise InputTooLarge(
+                    f"judging answer {int(per_item.argmax()) + 1} of the batch needs "
+                    f"{int(per_item.max()):,} model pairs (claim sentences x evidence windows), "
+                    f"over the budget of {limit:,} (JudgeSettings.max_pairs, about 20 s on 2 "
+                    "CPU cores): pass fewer passages, set max_windows, or raise the budget; "
+                    "nothing was judged")
         premises, hypotheses, owners = [], [], []
-        for k, ci, wi, hi in self._pairs(prepared):
+        for k, ci, wi, hi in pairs:
             pi, s, e = prepared[k].windows[wi]
             premises.append(prepared[k].passages[pi][s:e])
             hypotheses.append(prepared[k].hypotheses[ci][hi])

@@ -50,3 +50,22 @@ def test_service_answers_413_with_the_reason(small_limits):
 def test_cli_prints_one_error_line():
     with pytest.raises(SystemExit, match="error: the answer has 20,001 characters"):
         cli_main(["--answer", "w" * 20_001, "--passage", PASSAGE])
+
+
+def test_an_answer_over_the_time_budget_is_refused_and_a_batch_still_judges_the_rest():
+    from nli_judge.judge.batch import judge_rows
+
+    judge = FaithfulnessJudge.load(max_pairs=4, max_windows=None)
+    two_claims = "Aspirin thins the blood. It is taken for pain."
+    passages = ["Aspirin thins the blood.", "It is taken for pain and fever."]
+    assert judge.pair_count(two_claims, passages) == 4
+    assert judge.score(two_claims, passages).verdict == "faithful"  # at the budget
+    with pytest.raises(InputTooLarge, match=r"needs 6 model pairs .* budget of 4 "
+                       r"\(JudgeSettings.max_pairs"):
+        judge.score(two_claims, passages + ["Aspirin is an NSAID."])
+    rows = [{"id": 1, "answer": two_claims, "passages": passages},
+            {"id": 2, "answer": two_claims, "passages": passages + ["Aspirin is an NSAID."]},
+            {"id": 3, "answer": "Aspirin thins the blood.", "passages": passages}]
+    out = judge_rows(judge, rows)
+    assert [r["id"] for r in out] == [1, 2, 3]
+    assert out[0]["verdict"] == out[2]["verdict"] == "faithful" and "max_pairs" in out[1]["error"]
