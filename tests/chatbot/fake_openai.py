@@ -37,6 +37,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet
         pass
 
+    def _json(self, status: int, body: dict) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def do_POST(self) -> None:  # noqa: N802 (http.server's name)
         length = int(self.headers.get("Content-Length", 0))
         request = json.loads(self.rfile.read(length) or b"{}")
@@ -44,29 +52,19 @@ class _Handler(BaseHTTPRequestHandler):
         srv.requests += 1
         mode = srv.mode
         if mode == "error500":
-            body = json.dumps({"error": {"message": "internal error", "type": "server_error"}})
-            self.send_response(500)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body.encode())
+            self._json(500, {"error": {"message": "internal error", "type": "server_error"}})
             return
         if mode == "hang":
             srv.stop_event.wait(srv.hang_s)
             return
         words = [w + " " for w in ANSWER.split(" ")]
         if not request.get("stream"):
-            body = json.dumps({"id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
-                               "model": "fake-remote", "choices": [{
-                                   "index": 0, "finish_reason": "stop",
-                                   "message": {"role": "assistant", "content": ANSWER}}],
-                               "usage": {"prompt_tokens": 10, "completion_tokens": 12,
-                                         "total_tokens": 22}})
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body.encode())
+            self._json(200, {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
+                             "model": "fake-remote", "choices": [{
+                                 "index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": ANSWER}}],
+                             "usage": {"prompt_tokens": 10, "completion_tokens": 12,
+                                       "total_tokens": 22}})
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")

@@ -49,6 +49,14 @@ def server(tmp_path):
     proc.wait(timeout=20)
 
 
+def launch(playwright, tmp_path):
+    """Debian's chromium, headless, with a fresh --user-data-dir (Playwright takes it as the
+    persistent context's folder)."""
+    return playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=FLAGS, headless=True,
+        viewport={"width": 1280, "height": 1000})
+
+
 def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -56,10 +64,7 @@ def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
 
     url, var = server
     with sync_playwright() as p:
-        # a fresh --user-data-dir: Playwright takes it as the persistent context's folder
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, args=FLAGS, headless=True,
-            viewport={"width": 1280, "height": 1000})
+        browser = launch(p, tmp_path)
         page = browser.new_page()
         page.goto(url)
         box = page.get_by_placeholder("Ask about a health topic")
@@ -99,9 +104,7 @@ def test_markup_in_an_uploaded_document_never_runs(server, tmp_path):
     doc.write_text(XSS)
     ran = []
     with sync_playwright() as p:
-        browser = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, args=FLAGS, headless=True,
-            viewport={"width": 1280, "height": 1000})
+        browser = launch(p, tmp_path)
         page = browser.new_page()
         page.on("dialog", lambda d: (ran.append(d.message), d.dismiss()))
         page.goto(url + "/documents")
