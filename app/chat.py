@@ -10,6 +10,7 @@ import streamlit as st
 from app import resources
 from chatbot.chain import RAGChatbot
 from chatbot.index_build import paused
+from chatbot.questions import QuestionError, check_question
 from chatbot.service import build_chatbot
 from chatbot.turn import ChatTurn
 from nli_judge.judge.results import NOT_JUDGED
@@ -223,6 +224,11 @@ def page() -> None:
     suggestions(messages)
     question = st.chat_input("Ask about a health topic") or st.session_state.pop("pending", None)
     if not question:
+        return
+    try:
+        question = check_question(question, resources.settings().max_question_chars)
+    except QuestionError as e:
+        st.warning(f"Not sent: {_escape(str(e))}.")
         return
     messages.append({"role": "user", "content": question})
     with st.chat_message("user"):

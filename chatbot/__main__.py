@@ -66,6 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {k: v for k, v in (("provider", args.provider), ("guard", args.guard),
                                    ("top_k", args.top_k)) if v is not None}
     settings = ChatSettings(**overrides)
+    from chatbot.questions import QuestionError, check_question
+
+    try:  # before any model is loaded
+        check_question(args.question, settings.max_question_chars)
+    except QuestionError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     from chatbot.service import build_chatbot
     from chatbot.storage import Store
 

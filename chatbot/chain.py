@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage
 
 from chatbot.extractive import extractive_answer
 from chatbot.prompts import ANSWER, CONDENSE, format_context
+from chatbot.questions import check_question
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
 from chatbot.settings import ChatSettings
 from chatbot.tidy import CITATION, says_nothing, tidy_answer
@@ -124,7 +125,9 @@ class RAGChatbot:
     # --- one turn -------------------------------------------------------------------------------
     def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
                where: dict | None = None) -> Iterator[str | ChatTurn]:
-        """Yield the answer's text pieces as they are generated, then the finished ChatTurn."""
+        """Yield the answer's text pieces as they are generated, then the finished ChatTurn.
+        Raises ``QuestionError`` for an empty or too long question (``check_question``)."""
+        question = check_question(question, self.settings.max_question_chars)
         turn = ChatTurn(question=question, answer="")
         if needs_safety_route(question):
             turn.route, turn.answer = "safety", SAFETY_ANSWER

@@ -54,6 +54,9 @@ class ChatSettings(BaseSettings):
     dense_weight: float = Field(
         4.0, ge=0.0, description="weight of the dense ranking in the reciprocal-rank fusion "
         "(BM25 counts 1); chosen on held-out MedQuAD questions 0-199, see eval_retrieval")
+    max_question_chars: int = Field(
+        2_000, ge=1, description="longest question accepted (longer text: add it as a "
+        "document)")
     min_relevance: float = Field(
         0.35, description="cosine similarity the best passage must reach, else the bot says "
         "the documents do not cover the question")
