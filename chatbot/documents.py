@@ -106,6 +106,25 @@ def _pdf_text(data: bytes, name: str) -> str:
         raise DocumentError(f"{name}: not a readable PDF ({e})") from None
 
 
+def _decode(data: bytes, name: str) -> str:
+    """Text from a file's bytes: UTF-16 or UTF-8 by their byte-order mark, else UTF-8, else
+    Windows-1252 / Latin-1 (what older office tools write); NUL bytes without a UTF-16 mark
+    mean a binary file."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DocumentError(f"{name}: starts like UTF-16 text but is not") from None
+    if b"\x00" in data[:8192]:
+        raise DocumentError(f"{name}: looks binary, not text")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
 def load_bytes(name: str, data: bytes) -> Document:
     """One user file (its name decides the type) as a Document, or DocumentError."""
     suffix = Path(name).suffix.lower()
@@ -121,12 +140,7 @@ def load_bytes(name: str, data: bytes) -> Document:
     if suffix == ".pdf":
         text = _pdf_text(data, name)
     else:
-        if b"\x00" in data[:8192]:
-            raise DocumentError(f"{name}: looks binary, not text")
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
+        text = _decode(data, name)
         if suffix in (".html", ".htm"):
             page_title, text = html_to_text(text)
             title = page_title or title

@@ -45,8 +45,24 @@ def test_text_markdown_html_and_pdf_load(tmp_path):
     assert load_file(f).metadata["source"] == "x.txt"
 
 
+@pytest.mark.parametrize("name, data, text", [
+    ("utf16.txt", "Fièvre: drink water and rest well.".encode("utf-16"), "Fièvre: drink"),
+    ("bom.txt", "\ufeffFever: drink water and rest well.".encode("utf-8"), "Fever: drink"),
+    ("windows.txt", "Café au lait spots: see a doctor soon.".encode("cp1252"), "Café au lait"),
+    ("latin1.md", "# Fièvre\n\nRest and drink water \x81 often.".encode("latin-1"), "Fièvre"),
+])
+def test_text_in_other_encodings_loads(name, data, text):
+    doc = load_bytes(name, data)
+    assert doc.page_content.startswith(text) or doc.metadata["title"] == text
+
+
 @pytest.mark.parametrize("name, data, why", [
-    ("empty.txt", b"   \n", "empty"),
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b"   \n", "empty"),
+    ("scan.pdf", minimal_pdf(""), "no usable text found \\(a scanned PDF needs OCR first\\)"),
+    ("huge.txt", b"word " * 10_000_000, "50.0 MB is over the 20 MB limit"),
+    ("archive.zip", b"PK\x03\x04" + b"\x00" * 100, "unsupported type .zip"),
+    ("fake16.txt", b"\xff\xfe\x00", "starts like UTF-16 text but is not"),
     ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "not a readable PDF|no usable text"),
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
     ("data.xlsx", b"PK\x03\x04", "unsupported type"),
