@@ -195,6 +195,7 @@ class Store:
         """Store feedback on a turn; returns its id. ``request_id``: see the module doc."""
         if thumbs not in (None, 0, 1) or (stars is not None and not 1 <= stars <= 5):
             raise ValueError("thumbs is 0 or 1, stars 1-5")
+        _check_comment(comment)
 
         def turn_exists(s: Session) -> None:
             if s.get(Turn, turn_id) is None:
@@ -213,16 +214,26 @@ class Store:
                    unsupported_sentences: list[int] | None = None,
                    helpfulness: int | None = None, safety_concern: bool = False,
                    comment: str | None = None, request_id: str | None = None) -> int:
-        """Store one human rating; returns its id. ``request_id``: see the module doc."""
-        if not rater.strip():
+        """Store one human rating; returns its id (``ValueError`` saying what is wrong, and
+        nothing written, for a bad field). ``request_id``: see the module doc."""
+        rater = rater.strip() if isinstance(rater, str) else ""
+        if not rater:
             raise ValueError("a rating needs a rater id")
+        if len(rater) > 64:
+            raise ValueError(f"a rater id is at most 64 characters, not {len(rater)}")
         for name, v in (("faithfulness", faithfulness), ("helpfulness", helpfulness)):
-            if v is not None and not 1 <= int(v) <= 5:
-                raise ValueError(f"{name} is 1-5")
+            if v is None and name == "helpfulness":
+                continue
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 5:
+                raise ValueError(f"{name} is a whole number 1-5, not {v!r}")
+        flags = list(unsupported_sentences or [])
+        if not all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in flags):
+            raise ValueError("unsupported_sentences are sentence numbers (0, 1, ...)")
+        _check_comment(comment)
         return self._add_once(Rating(
             rater=rater.strip(), item_id=item_id, question=question, answer=answer,
-            passages=list(passages), faithfulness=int(faithfulness),
-            unsupported_sentences=list(unsupported_sentences or []), helpfulness=helpfulness,
+            passages=list(passages), faithfulness=faithfulness,
+            unsupported_sentences=flags, helpfulness=helpfulness,
             safety_concern=bool(safety_concern), comment=comment or None,
             request_id=request_id))
 
@@ -259,6 +270,15 @@ class Store:
             path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                             encoding="utf-8")
         return len(rows)
+
+
+MAX_COMMENT_CHARS = 10_000
+
+
+def _check_comment(comment: str | None) -> None:
+    if comment is not None and len(comment) > MAX_COMMENT_CHARS:
+        raise ValueError(f"a comment is at most {MAX_COMMENT_CHARS:,} characters, not "
+                         f"{len(comment):,}")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
