@@ -103,7 +103,11 @@ class RatingsError(ValueError):
 
 
 def _rating_rows(path: Path) -> list[dict]:
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise RatingsError(f"{path}: not UTF-8 text (export the ratings from the app's "
+                           "rating form as .jsonl or .csv)") from None
     if Path(path).suffix.lower() == ".csv":
         rows = list(csv.DictReader(text.splitlines()))
         for r in rows:
@@ -125,6 +129,8 @@ def ratings(path: Path) -> list[FaithItem]:
         raise RatingsError(f"{path}: no ratings")
     by_item: dict[str, list[dict]] = {}
     for n, r in enumerate(rows, 1):
+        if not isinstance(r, dict):
+            raise RatingsError(f"{path}, row {n}: not a JSON object")
         missing = [f for f in RATINGS_FIELDS if r.get(f) in (None, "")]
         if missing:
             raise RatingsError(f"{path}, row {n}: missing {', '.join(missing)}")
@@ -134,6 +140,9 @@ def ratings(path: Path) -> list[FaithItem]:
             raise RatingsError(f"{path}, row {n}: faithfulness must be 1-5") from None
         if not 1 <= r["faithfulness"] <= 5:
             raise RatingsError(f"{path}, row {n}: faithfulness must be 1-5")
+        ps = r.get("passages")
+        if not isinstance(ps, list) or not all(isinstance(p, str) for p in ps):
+            raise RatingsError(f"{path}, row {n}: passages must be a list of texts")
         by_item.setdefault(str(r["item_id"]), []).append(r)
     items = []
     for item_id, rs in by_item.items():

@@ -55,6 +55,9 @@ def test_ratings_set_never_scores_its_calibration_items(tmp_path):
     ({"faithfulness": 9}, "faithfulness must be 1-5"),
     ({"faithfulness": "high"}, "faithfulness must be 1-5"),
     ({"answer": ""}, "missing answer"),
+    ({"rater": None}, "missing rater"),
+    ({"passages": "Metformin treats diabetes."}, "passages must be a list of texts"),
+    ({"passages": [PASSAGE, 3]}, "passages must be a list of texts"),
 ])
 def test_bad_ratings_say_which_row(tmp_path, bad, message):
     jl = tmp_path / "r.jsonl"
@@ -62,6 +65,20 @@ def test_bad_ratings_say_which_row(tmp_path, bad, message):
                             for i, r in enumerate(rows())))
     with pytest.raises(RatingsError, match=f"row 2: {message}"):
         ratings(jl)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "no ratings"),
+    (b"\n\n", "no ratings"),
+    (b'{"item_id": "t1", "rater": "ann"', "not JSON|line 1"),
+    (b"\xff\xfe\x00\x00binary", "not UTF-8 text"),
+    (b"[1, 2]\n", "row 1: not a JSON object"),
+])
+def test_bad_ratings_files_are_clear_errors(tmp_path, content, message):
+    f = tmp_path / "r.jsonl"
+    f.write_bytes(content)
+    with pytest.raises(RatingsError, match=message):
+        ratings(f)
 
 
 def test_cost_per_1k_from_tokens_and_prices(tmp_path):
