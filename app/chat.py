@@ -159,10 +159,12 @@ def send_feedback(msg: dict) -> bool:
 def save_turn(msg: dict) -> bool:
     """Store an answered turn. When the database cannot be reached, the answer stays on
     screen marked "not saved yet" and the save is tried again on the next rerun."""
+    # Ids made here, so a save retried after a lost reply stores the turn once.
+    conversation = st.session_state.setdefault("conversation_id", uuid.uuid4().hex)
     try:
-        st.session_state["conversation_id"] = resources.get_store().record_turn(
-            msg["turn"], st.session_state.get("conversation_id"),
-            st.session_state["session_id"])
+        resources.get_store().record_turn(msg["turn"], conversation,
+                                          st.session_state["session_id"],
+                                          turn_id=msg.setdefault("turn_key", uuid.uuid4().hex))
     except Exception as e:
         msg["save_error"] = f"{type(e).__name__}: {str(e)[:160]}"
         return False

@@ -71,7 +71,7 @@ class Turn(Base):
     passages: Mapped[list] = mapped_column(JSON, default=list)  # [{id, title, text, ...}]
     judge: Mapped[dict | None] = mapped_column(JSON)  # FaithfulnessResult.to_dict()
     judge_score: Mapped[float | None] = mapped_column(Float)
-    judge_verdict: Mapped[str | None] = mapped_column(String(16))
+    judge_verdict: Mapped[str | None] = mapped_column(String(32))  # unsupported_language: 20
     provider: Mapped[str | None] = mapped_column(String(32))
     model: Mapped[str | None] = mapped_column(String(128))
     retrieval_ms: Mapped[float | None] = mapped_column(Float)
@@ -138,22 +138,34 @@ class Store:
             s.add(c)
         return c.id
 
-    def add_turn(self, conversation_id: str, **fields) -> str:
-        """Store one answered turn; returns its id."""
-        with self.session() as s, s.begin():
-            if s.get(Conversation, conversation_id) is None:
-                s.add(Conversation(id=conversation_id))
-                s.flush()
-            t = Turn(conversation_id=conversation_id, **fields)
-            s.add(t)
+    def add_turn(self, conversation_id: str, id: str | None = None,
+                 session_id: str | None = None, **fields) -> str:
+        """Store one answered turn (its conversation too, for ``session_id``, when new);
+        returns its id. With an ``id`` already stored (a retried save) nothing is written."""
+        try:
+            with self.session() as s, s.begin():
+                if id is not None and s.get(Turn, id) is not None:
+                    return id
+                if s.get(Conversation, conversation_id) is None:
+                    s.add(Conversation(id=conversation_id, session_id=session_id))
+                    s.flush()
+                t = Turn(conversation_id=conversation_id, **fields, **({"id": id} if id else {}))
+                s.add(t)
+        except IntegrityError:
+            with self.session() as s:  # the same save won a race: it is stored once
+                if id is None or s.get(Turn, id) is None:
+                    raise
+            return id
         return t.id
 
     def record_turn(self, turn: ChatTurn, conversation_id: str | None = None,
-                    session_id: str | None = None) -> str:
+                    session_id: str | None = None, turn_id: str | None = None) -> str:
         """Store ``turn`` (a new conversation for ``session_id`` when ``conversation_id`` is
-        None), set its ``turn_id`` and return the conversation id."""
+        None or not stored yet), set its ``turn_id`` and return the conversation id. Give
+        ``turn_id`` (and ``conversation_id``) to make a retried save store the turn once."""
         conversation_id = conversation_id or self.new_conversation(session_id)
-        turn.turn_id = self.add_turn(conversation_id, **turn.record())
+        turn.turn_id = self.add_turn(conversation_id, id=turn_id, session_id=session_id,
+                                     **turn.record())
         return conversation_id
 
     def turns(self, conversation_id: str | None = None, limit: int | None = None) -> list[dict]:

@@ -17,7 +17,7 @@ def test_up_and_down_keep_the_data(db_url):
     engine = create_engine(db_url)
     assert current(engine) is None
     upgrade(engine)
-    assert current(engine) == head() == "0002"
+    assert current(engine) == head() == "0003"
     with engine.connect() as conn:  # the migrated schema is exactly the models' schema
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     store = Store(db_url)
@@ -34,7 +34,7 @@ def test_up_and_down_keep_the_data(db_url):
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
-    assert current(engine) == "0002" and Store(db_url).count(Feedback) == 0
+    assert current(engine) == "0003" and Store(db_url).count(Feedback) == 0
 
 
 def test_a_database_made_before_migrations_is_adopted(db_url):
@@ -45,7 +45,7 @@ def test_a_database_made_before_migrations_is_adopted(db_url):
         conn.execute(text("INSERT INTO conversations (id, created_at) VALUES "
                           "('c1', CURRENT_TIMESTAMP)"))
     store = Store(db_url)
-    assert current(engine) == "0002"
+    assert current(engine) == "0003"
     store.add_turn("c1", question="Q", answer="A")
     assert store.turns("c1")[0]["question"] == "Q"
 
@@ -53,8 +53,8 @@ def test_a_database_made_before_migrations_is_adopted(db_url):
 def test_cli_reports_and_moves_the_revision(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'gc.db'}"
     main(["upgrade", "--url", url])
-    assert "revision 0002 (newest 0002)" in capsys.readouterr().out
+    assert "revision 0003 (newest 0003)" in capsys.readouterr().out
     main(["downgrade", "0001", "--url", url])
     assert "revision 0001" in capsys.readouterr().out
     main(["current", "--url", url])
-    assert "revision 0001 (newest 0002)" in capsys.readouterr().out
+    assert "revision 0001 (newest 0003)" in capsys.readouterr().out

@@ -59,6 +59,27 @@ def test_a_retried_write_is_stored_once(store):
     assert store.count(Feedback) == 4 and store.count(Rating) == 1
 
 
+def test_a_retried_turn_save_is_stored_once_with_its_conversation(store):
+    from chatbot.turn import ChatTurn
+
+    turn = ChatTurn(question="Was ist Metformin?", answer="Ein Medikament.")
+    conv = store.record_turn(turn, "conv-1", "session-9", turn_id="turn-1")
+    again = ChatTurn(question="Was ist Metformin?", answer="Ein Medikament.")
+    assert store.record_turn(again, "conv-1", "session-9", turn_id="turn-1") == conv
+    assert turn.turn_id == again.turn_id == "turn-1" and store.count(Turn) == 1
+    with store.session() as s:
+        from chatbot.storage import Conversation
+
+        assert s.get(Conversation, "conv-1").session_id == "session-9"
+
+
+def test_every_verdict_the_judge_gives_fits(store):
+    for verdict in ("faithful", "unfaithful", "unsupported_language"):
+        store.add_turn("c1", question="Q", answer="A", judge_verdict=verdict)
+    assert {t["judge_verdict"] for t in store.turns("c1")} == {"faithful", "unfaithful",
+                                                             "unsupported_language"}
+
+
 def test_two_writers_at_once_lose_nothing(db_url):
     url = db_url
     tid = Store(url).add_turn("c1", question="Q", answer="A")
