@@ -240,3 +240,25 @@ def test_a_database_outage_keeps_answers_and_feedback_and_saves_them_later(app_e
         assert store.feedback()[0]["thumbs"] == 1
         at.run()  # nothing is written twice
         assert store.count(Turn) == 2 and store.count(Feedback) == 1
+
+
+def test_an_answer_not_in_english_is_shown_as_not_judged(app_env):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["chat_model"] = FakeListChatModel(
+        responses=["Metformin wird zur Behandlung von Typ-2-Diabetes eingesetzt [1]."])
+    at.run()
+    at.chat_input[0].set_value("What is metformin used for?").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert ":gray-badge[not judged: not English]" in text  # the verdict and the sentence
+    assert ":green-badge[faithful]" not in text and ":red-badge[unfaithful]" not in text
+
+
+def test_an_empty_question_is_not_sent(app_env):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["chat_model"] = FakeListChatModel(responses=[ANSWER])
+    at.run()
+    at.chat_input[0].set_value("\u200b  ").run()
+    assert not at.exception
+    assert any("Not sent: the question is empty" in w.value for w in at.warning)
+    assert not at.session_state["messages"]

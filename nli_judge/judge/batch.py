@@ -82,7 +82,8 @@ def _key(rid: str | int) -> str:
 
 def read_rows(path: str | Path) -> list[dict]:
     """Every row of a JSONL input file, checked; raises ``BatchInputError`` listing each bad
-    line (blank lines are skipped) before anything is judged."""
+    line (blank lines are skipped) before anything is judged. Ids are all strings or all
+    integers (one column type, as Ray Data reads them)."""
     path = Path(path)
     rows, problems, seen = [], [], set()
     with path.open(encoding="utf-8") as f:
@@ -95,6 +96,8 @@ def read_rows(path: str | Path) -> list[dict]:
                 problems.append(f"line {line}: not JSON ({e.msg})")
                 continue
             problem = _check_row(row, line, seen)
+            if not problem and rows and type(row["id"]) is not type(rows[0]["id"]):
+                problem = f"line {line}: ids must be all strings or all integers"
             if problem:
                 problems.append(problem)
             else:
@@ -157,8 +160,11 @@ def chunks(rows: list[dict], size: int) -> Iterator[list[dict]]:
         yield rows[start:start + size]
 
 
-def local_results(rows: list[dict], config: BatchConfig) -> Iterator[list[dict]]:
-    """Output rows in batches of ``config.batch_size``, judged in this process."""
+def local_results(rows: list[dict], config: BatchConfig, source: Path | None = None,
+                  skip: set[str] | None = None) -> Iterator[list[dict]]:
+    """Output rows for ``rows`` (the checked rows not yet done) in batches of
+    ``config.batch_size``, judged in this process. ``source`` and ``skip`` are for engines
+    that read the file themselves."""
     from nli_judge.model.nli_model import NLIModel
 
     nli = NLIModel.load(config.model, num_threads=config.threads, backend=config.backend)
@@ -167,8 +173,7 @@ def local_results(rows: list[dict], config: BatchConfig) -> Iterator[list[dict]]
         yield judge_rows(judge, batch)
 
 
-def engine_results(config: BatchConfig) -> Callable[[list[dict], BatchConfig],
-                                                    Iterable[list[dict]]]:
+def engine_results(config: BatchConfig) -> Callable[..., Iterable[list[dict]]]:
     if config.engine == "local":
         return local_results
     if config.engine == "ray":
@@ -200,7 +205,7 @@ def judge_file(input: str | Path, output: str | Path, config: BatchConfig | None
 
         bar = tqdm(total=len(todo), desc=f"judging ({config.engine})", unit="answer")
     with Path(output).open("a", encoding="utf-8") as f:
-        for batch in results_of(todo, config) if todo else ():
+        for batch in results_of(todo, config, Path(input), done) if todo else ():
             if first is None:
                 first = time.perf_counter()
             for row in batch:

@@ -14,7 +14,7 @@ PASSAGES = ["Metformin is a medicine for type 2 diabetes. It lowers blood sugar.
             "Aspirin thins the blood. It is taken for pain and fever."]
 ROWS = [
     {"id": "a", "answer": "Metformin lowers blood sugar.", "passages": PASSAGES},
-    {"id": 2, "answer": "Aspirin cures cancer.", "passages": PASSAGES,
+    {"id": "b", "answer": "Aspirin cures cancer.", "passages": PASSAGES,
      "question": "What does aspirin do?"},
     {"id": "c", "answer": "", "passages": PASSAGES},
     {"id": "d", "answer": "Aspirin thins the blood. Metformin is for diabetes.",
@@ -43,7 +43,7 @@ def local_out(tmp_path_factory):
 def test_each_row_gets_the_judges_result_or_an_error(local_out):
     src, out, stats = local_out
     rows = read_jsonl(out)
-    assert [r["id"] for r in rows] == ["a", 2, "c", "d", "too-long"]
+    assert [r["id"] for r in rows] == ["a", "b", "c", "d", "too-long"]
     by_id = {r["id"]: r for r in rows}
     judge = FaithfulnessJudge.load()
     for row in ROWS[:4]:
@@ -53,7 +53,7 @@ def test_each_row_gets_the_judges_result_or_an_error(local_out):
         assert got["score"] == pytest.approx(expected["score"], abs=1e-6)
         assert [s["label"] for s in got["sentences"]] == [s["label"] for s in
                                                           expected["sentences"]]
-    assert by_id["a"]["verdict"] == "faithful" and by_id[2]["verdict"] == "unfaithful"
+    assert by_id["a"]["verdict"] == "faithful" and by_id["b"]["verdict"] == "unfaithful"
     assert by_id["c"]["verdict"] == "unfaithful"  # empty answer: nothing grounded
     assert "max_answer_chars" in by_id["too-long"]["error"] and "verdict" not in \
         by_id["too-long"]
@@ -66,12 +66,12 @@ def test_a_rerun_skips_what_is_done_and_mends_a_half_written_line(local_out, tmp
     lines = out.read_text().splitlines(keepends=True)
     partial = tmp_path / "out.jsonl"
     partial.write_text("".join(lines[:2]) + lines[2][:25])  # stopped mid-write of row 3
-    assert done_ids(partial) == {'"a"', "2"}
+    assert done_ids(partial) == {'"a"', '"b"'}
     assert partial.read_text() == "".join(lines[:2])  # the half line is cut off
     stats = judge_file(src, partial, BatchConfig(), progress=False)
     assert stats["skipped"] == 2 and stats["judged"] == 3
     rows = read_jsonl(partial)
-    assert sorted(map(str, (r["id"] for r in rows))) == ["2", "a", "c", "d", "too-long"]
+    assert sorted(r["id"] for r in rows) == ["a", "b", "c", "d", "too-long"]
     again = judge_file(src, partial, BatchConfig(), progress=False)
     assert again["judged"] == 0 and again["skipped"] == 5
     assert len(read_jsonl(partial)) == 5
@@ -87,6 +87,7 @@ def test_a_rerun_skips_what_is_done_and_mends_a_half_written_line(local_out, tmp
     (json.dumps({"id": "b", "answer": "x", "passages": [1]}), "'passages' must be a list"),
     (json.dumps({"id": "b", "answer": "x", "passages": [], "question": 3}), "'question'"),
     (json.dumps([1, 2]), "line 2: not a JSON object"),
+    (json.dumps({"id": 7, "answer": "x", "passages": []}), "line 2: ids must be all strings"),
 ])
 def test_bad_rows_are_named_by_line_and_nothing_is_judged(tmp_path, line, problem):
     src = tmp_path / "in.jsonl"
@@ -110,16 +111,26 @@ def test_cli_prints_the_counts(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_ray_engine_gives_the_local_results(local_out, tmp_path):
+def test_ray_engine_gives_the_local_results_and_resumes(local_out, tmp_path):
+    ray = pytest.importorskip("ray")
     pytest.importorskip("ray.data")
     src, out, _ = local_out
     ray_out = tmp_path / "ray.jsonl"
-    stats = judge_file(src, ray_out, BatchConfig(engine="ray", batch_size=2, actors=2),
-                       progress=False)
-    assert stats["engine"] == "ray" and stats["judged"] == 5 and stats["errors"] == 1
+    ray_out.write_text("".join(out.read_text().splitlines(keepends=True)[:2]))  # 2 done
+    numbered = write_jsonl(tmp_path / "ids.jsonl", [{**r, "id": k} for k, r in
+                                                     enumerate(ROWS[:2], 7)])
+    ray.init(num_cpus=2, include_dashboard=False)  # one local Ray for both jobs
+    try:
+        config = BatchConfig(engine="ray", batch_size=2, actors=2)
+        stats = judge_file(src, ray_out, config, progress=False)
+        by_number = judge_file(numbered, tmp_path / "ids-out.jsonl", config, progress=False)
+    finally:
+        ray.shutdown()
+    assert stats["engine"] == "ray" and stats["skipped"] == 2 and stats["judged"] == 3
+    assert stats["errors"] == 1 and by_number["judged"] == 2
     local = {json.dumps(r["id"]): r for r in read_jsonl(out)}
     remote = {json.dumps(r["id"]): r for r in read_jsonl(ray_out)}
-    assert remote.keys() == local.keys()
+    assert remote.keys() == local.keys() and len(read_jsonl(ray_out)) == 5
     for key, row in local.items():
         if "error" in row:
             assert remote[key]["error"] == row["error"]
@@ -128,3 +139,5 @@ def test_ray_engine_gives_the_local_results(local_out, tmp_path):
         assert remote[key]["score"] == pytest.approx(row["score"], abs=1e-6)
         assert [s["label"] for s in remote[key]["sentences"]] == \
             [s["label"] for s in row["sentences"]]
+    numbered_out = {r["id"]: r["verdict"] for r in read_jsonl(tmp_path / "ids-out.jsonl")}
+    assert numbered_out == {7: local['"a"']["verdict"], 8: local['"b"']["verdict"]}
