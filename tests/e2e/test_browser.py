@@ -57,6 +57,16 @@ def launch(playwright, tmp_path):
         viewport={"width": 1280, "height": 1000})
 
 
+def ask(page, url: str, question: str) -> None:
+    """Open the chat, send ``question`` and wait for the judge's verdict."""
+    page.goto(url)
+    box = page.get_by_placeholder("Ask about a health topic")
+    box.wait_for(timeout=120_000)
+    box.fill(question)
+    box.press("Enter")
+    page.get_by_text("Judge:").wait_for(timeout=240_000)
+
+
 def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -66,12 +76,7 @@ def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
     with sync_playwright() as p:
         browser = launch(p, tmp_path)
         page = browser.new_page()
-        page.goto(url)
-        box = page.get_by_placeholder("Ask about a health topic")
-        box.wait_for(timeout=120_000)
-        box.fill("What is metformin used for?")
-        box.press("Enter")
-        page.get_by_text("Judge:").wait_for(timeout=240_000)
+        ask(page, url, "What is metformin used for?")
         page.get_by_text("[1] Metformin").first.wait_for()
         page.locator("[data-testid='stFeedback'] button").first.click()  # thumbs up
         page.get_by_text("Feedback saved").wait_for(timeout=60_000)
@@ -111,12 +116,7 @@ def test_markup_in_an_uploaded_document_never_runs(server, tmp_path):
         page.locator("input[type=file]").first.set_input_files(str(doc))
         page.get_by_role("button", name="Add to the knowledge base").click()
         page.get_by_text("1 added").wait_for(timeout=120_000)
-        page.goto(url)
-        box = page.get_by_placeholder("Ask about a health topic")
-        box.wait_for(timeout=120_000)
-        box.fill("Is metformin safe when the kidneys do not work well?")
-        box.press("Enter")
-        page.get_by_text("Judge:").wait_for(timeout=240_000)
+        ask(page, url, "Is metformin safe when the kidneys do not work well?")
         source = page.get_by_text("Metformin and kidneys", exact=False).first
         source.click()  # open the source's expander: the passage text is shown
         page.get_by_text("window.__xss='script'", exact=False).first.wait_for(timeout=30_000)
