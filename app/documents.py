@@ -17,7 +17,7 @@ def upload(kb) -> None:
     docs = []
     for f in files:
         try:
-            docs.append(load_bytes(f.name, f.getvalue()))
+            docs.append(load_bytes(f.name, f.getvalue(), resources.settings().max_upload_mb))
             st.write(f"ready: {f.name}")
         except DocumentError as e:
             st.error(str(e))
@@ -39,7 +39,7 @@ def summarise(kb) -> None:
     from chatbot.summarize import MapReduceSummarizer, judge_summary
 
     try:
-        doc = load_bytes(f.name, f.getvalue())
+        doc = load_bytes(f.name, f.getvalue(), resources.settings().max_upload_mb)
     except DocumentError as e:
         st.error(str(e))
         return

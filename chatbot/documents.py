@@ -125,15 +125,18 @@ def _decode(data: bytes, name: str) -> str:
     return data.decode("latin-1")
 
 
-def load_bytes(name: str, data: bytes) -> Document:
-    """One user file (its name decides the type) as a Document, or DocumentError."""
+def load_bytes(name: str, data: bytes, max_mb: float | None = None) -> Document:
+    """One user file (its name decides the type) as a Document, or DocumentError.
+    ``max_mb``: the size limit (default ``MAX_BYTES``; the app and the ingest command pass
+    ``GC_MAX_UPLOAD_MB``)."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise DocumentError(f"{name}: unsupported type {suffix or '(none)'}; use "
                             f"{', '.join(SUFFIXES)}")
-    if len(data) > MAX_BYTES:
+    limit = int(max_mb * 2**20) if max_mb else MAX_BYTES
+    if len(data) > limit:
         raise DocumentError(f"{name}: {len(data) / 1e6:.1f} MB is over the "
-                            f"{MAX_BYTES // 2**20} MB limit")
+                            f"{limit / 2**20:g} MB limit (GC_MAX_UPLOAD_MB)")
     if not data.strip():
         raise DocumentError(f"{name}: the file is empty")
     title = Path(name).stem
@@ -156,8 +159,8 @@ def load_bytes(name: str, data: bytes) -> Document:
         "url": "", "focus": title, "source": name})
 
 
-def load_file(path: Path) -> Document:
-    """A user file from disk as a Document, or DocumentError."""
+def load_file(path: Path, max_mb: float | None = None) -> Document:
+    """A user file from disk as a Document, or DocumentError (``max_mb``: see load_bytes)."""
     path = Path(path)
     if not path.is_file():
         raise DocumentError(f"{path}: no such file")
@@ -165,4 +168,4 @@ def load_file(path: Path) -> Document:
         data = path.read_bytes()
     except OSError as e:
         raise DocumentError(f"{path}: cannot read ({e.strerror})") from None
-    return load_bytes(path.name, data)
+    return load_bytes(path.name, data, max_mb)

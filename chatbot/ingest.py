@@ -50,7 +50,7 @@ def ingest(paths: list[Path], settings: ChatSettings, medquad_limit: int | None 
     docs, errors = [], {}
     for f in expand(paths):
         try:
-            docs.append(load_file(f))
+            docs.append(load_file(f, settings.max_upload_mb))
         except DocumentError as e:
             errors[str(f)] = str(e)
     if not paths:  # the bundled corpus (unchanged documents are skipped by checksum)

@@ -54,6 +54,9 @@ class ChatSettings(BaseSettings):
     dense_weight: float = Field(
         4.0, ge=0.0, description="weight of the dense ranking in the reciprocal-rank fusion "
         "(BM25 counts 1); chosen on held-out MedQuAD questions 0-199, see eval_retrieval")
+    max_upload_mb: float = Field(
+        20.0, gt=0, description="largest document file accepted (app uploads, python -m "
+        "chatbot.ingest, python -m chatbot.summarize)")
     max_question_chars: int = Field(
         2_000, ge=1, description="longest question accepted (longer text: add it as a "
         "document)")

@@ -187,12 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-judge", action="store_true", help="skip the judge's verdict")
     ap.add_argument("--json", action="store_true", help="print JSON")
     args = ap.parse_args(argv)
+    settings = ChatSettings(**({"provider": args.provider} if args.provider else {}))
     try:
-        doc = load_file(args.file)
+        doc = load_file(args.file, settings.max_upload_mb)
     except DocumentError as e:
         print(f"error: {e}")
         return 2
-    settings = ChatSettings(**({"provider": args.provider} if args.provider else {}))
     llm = make_chat_model(settings)
     counter = getattr(llm, "count_tokens", None) or (lambda t: len(t.split()) * 4 // 3)
     result = MapReduceSummarizer(llm, counter, token_budget=args.budget)(

@@ -60,7 +60,7 @@ def test_text_in_other_encodings_loads(name, data, text):
     ("empty.txt", b"", "empty"),
     ("blank.txt", b"   \n", "empty"),
     ("scan.pdf", minimal_pdf(""), "no usable text found \\(a scanned PDF needs OCR first\\)"),
-    ("huge.txt", b"word " * 10_000_000, "50.0 MB is over the 20 MB limit"),
+    ("huge.txt", b"word " * 10_000_000, "50.0 MB is over the 20 MB limit \\(GC_MAX_UPLOAD_MB"),
     ("archive.zip", b"PK\x03\x04" + b"\x00" * 100, "unsupported type .zip"),
     ("fake16.txt", b"\xff\xfe\x00", "starts like UTF-16 text but is not"),
     ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "not a readable PDF|no usable text"),
@@ -71,6 +71,13 @@ def test_text_in_other_encodings_loads(name, data, text):
 def test_bad_files_are_refused_with_a_reason(name, data, why):
     with pytest.raises(DocumentError, match=why):
         load_bytes(name, data)
+
+
+def test_the_upload_limit_is_a_setting():
+    data = b"A leaflet with enough words in it. " * 40_000  # 1.4 MB
+    assert load_bytes("big.txt", data, max_mb=2).page_content.startswith("A leaflet")
+    with pytest.raises(DocumentError, match="over the 1 MB limit"):
+        load_bytes("big.txt", data, max_mb=1)
 
 
 def test_too_large_and_missing_files(tmp_path, monkeypatch):
