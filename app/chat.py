@@ -96,7 +96,7 @@ def show_turn(msg: dict, index: int) -> None:
                                f"[{(s.passage or 0) + 1}], entailment "
                                f"{s.entailment:.2f}, contradiction {s.contradiction:.2f}")
                     st.text(s.evidence)
-    for n in turn.notes:
+    for n in turn.notes + [f"judge: {n}" for n in (f.notes if f else [])]:
         st.caption(_escape(n))
     if turn.passages:
         st.markdown("**Sources**")

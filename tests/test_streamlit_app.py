@@ -252,6 +252,8 @@ def test_an_answer_not_in_english_is_shown_as_not_judged(app_env):
     text = " ".join(m.value for m in at.markdown)
     assert ":gray-badge[not judged: not English]" in text  # the verdict and the sentence
     assert ":green-badge[faithful]" not in text and ":red-badge[unfaithful]" not in text
+    notes = " ".join(c.value for c in at.caption)
+    assert "sentence 1 is not in English \\(de\\)" in notes  # the judge's own note, shown
 
 
 def test_an_empty_question_is_not_sent(app_env):
