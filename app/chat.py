@@ -115,33 +115,28 @@ def show_turn(msg: dict, index: int) -> None:
 
 
 def feedback(msg: dict, index: int) -> None:
+    """The feedback widgets of a saved answer; once sent, whether it is saved or pending."""
     turn_id = msg["turn"].turn_id
     if not turn_id:
         return
+    if not msg.get("feedback_saved") and not msg.get("pending_feedback"):
+        thumbs = st.feedback("thumbs", key=f"thumbs-{index}")
+        with st.expander("More feedback (optional)"):
+            stars = st.feedback("stars", key=f"stars-{index}")
+            comment = st.text_input("Comment", key=f"comment-{index}")
+        if thumbs is not None or st.button("Send feedback", key=f"send-{index}"):
+            # The request id makes a resend after an outage store the feedback once.
+            msg["pending_feedback"] = dict(
+                turn_id=turn_id, thumbs=thumbs, stars=None if stars is None else stars + 1,
+                comment=comment or None, session_id=st.session_state.get("session_id"),
+                request_id=uuid.uuid4().hex)
+            send_feedback(msg)
     if msg.get("feedback_saved"):
         st.caption("Feedback saved. Thank you.")
-        return
-    if msg.get("pending_feedback"):
+    elif msg.get("pending_feedback"):
         st.warning(f"Your feedback is not saved yet: the database cannot be reached "
                    f"({_escape(msg['feedback_error'])}). It is kept and sent again with your "
                    "next action.")
-        return
-    thumbs = st.feedback("thumbs", key=f"thumbs-{index}")
-    with st.expander("More feedback (optional)"):
-        stars = st.feedback("stars", key=f"stars-{index}")
-        comment = st.text_input("Comment", key=f"comment-{index}")
-    if thumbs is not None or st.button("Send feedback", key=f"send-{index}"):
-        # The request id makes a resend after an outage store the feedback once.
-        msg["pending_feedback"] = dict(
-            turn_id=turn_id, thumbs=thumbs, stars=None if stars is None else stars + 1,
-            comment=comment or None, session_id=st.session_state.get("session_id"),
-            request_id=uuid.uuid4().hex)
-        if send_feedback(msg):
-            st.caption("Feedback saved. Thank you.")
-        else:
-            st.warning(f"Your feedback is not saved yet: the database cannot be reached "
-                       f"({_escape(msg['feedback_error'])}). It is kept and sent again with "
-                       "your next action.")
 
 
 def send_feedback(msg: dict) -> bool:
