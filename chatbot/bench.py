@@ -27,7 +27,8 @@ from chatbot.prompts import ANSWER, format_context
 from chatbot.settings import ChatSettings
 from chatbot.turn import Passage
 
-BACKENDS = ("llama-cpp", "transformers-bf16", "transformers-fp32", "transformers-int8")
+BACKENDS = ("llama-cpp", "llama-cpp-q4_0", "transformers-bf16", "transformers-fp32",
+            "transformers-int8")
 
 
 def bench_prompts(n: int, settings: ChatSettings) -> list[list]:
@@ -50,8 +51,12 @@ def load_backend(name: str, settings: ChatSettings) -> BaseChatModel:
     """The local model on one of ``BACKENDS``."""
     from chatbot.llm import LocalChatModel, local_chat_model
 
+    if name == "llama-cpp-q4_0":
+        return local_chat_model(settings.model_copy(update={"local_backend": "llama-cpp",
+                                                            "local_quant": "q4_0"}))
     if name in ("llama-cpp", "transformers-int8"):
-        return local_chat_model(settings.model_copy(update={"local_backend": name}))
+        return local_chat_model(settings.model_copy(update={"local_backend": name,
+                                                            "local_quant": "as-shipped"}))
     dtype = {"transformers-bf16": "bfloat16", "transformers-fp32": "float32"}[name]
     return LocalChatModel.from_source(settings.local_model, settings.var_paths.models,
                                       dtype=dtype, max_new_tokens=settings.max_new_tokens)

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterator, Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
+from chatbot.citations import cite
 from chatbot.extractive import extractive_answer
 from chatbot.prompts import ANSWER, CONDENSE, format_context
 from chatbot.questions import check_question
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
 from chatbot.settings import ChatSettings
-from chatbot.tidy import CITATION, says_nothing, tidy_answer
+from chatbot.tidy import CITATION, says_nothing, sentence_budget_end, tidy_answer
 from chatbot.turn import ChatTurn, Passage
 from nli_judge.judge.results import FaithfulnessResult
 
@@ -156,23 +157,36 @@ class RAGChatbot:
                                           question=turn.standalone_question)
         t0 = time.perf_counter()
         pieces: list[str] = []
-        for piece in self._stream_with_fallback(messages, turn):
+        stream = self._stream_with_fallback(messages, turn)
+        for piece in stream:
             if piece is RESTART:  # the remote model failed mid-answer: the local one restarts
                 pieces.clear()
                 yield RESTART_NOTICE
                 continue
             pieces.append(piece)
             yield piece
+            end = sentence_budget_end("".join(pieces), self.settings.answer_sentences)
+            if end is not None:  # enough sentences: stop the model at a sentence end
+                pieces = ["".join(pieces)[:end]]
+                stream.close()
+                break
         turn.answer = "".join(pieces).strip()
         turn.latency_ms["generation"] = (time.perf_counter() - t0) * 1000
+        self.finish(turn)
+        yield turn
+
+    def finish(self, turn: ChatTurn) -> None:
+        """What follows generation, in order: tidy the answer (``settings.tidy_answers``),
+        judge it, apply the guard, add the judge's citations (``settings.cite_answers``)."""
         if self.settings.tidy_answers:
             self.tidy(turn)
         t0 = time.perf_counter()
         turn.faithfulness = self._judge(turn.answer, turn.passages, turn.standalone_question)
         turn.latency_ms["judge"] = (time.perf_counter() - t0) * 1000
         self.apply_guard(turn)
+        if self.settings.cite_answers:
+            turn.answer, turn.faithfulness = cite(turn.answer, turn.faithfulness)
         turn.cited = cited_numbers(turn.answer, len(turn.passages))
-        yield turn
 
     def tidy(self, turn: ChatTurn) -> None:
         """Tidy ``turn.answer`` (``chatbot.tidy``: repeats and an unfinished last sentence

@@ -16,15 +16,17 @@ Means come with 95% bootstrap intervals (2,000 resamples of the questions), and 
 compared with the extractive baseline by a paired bootstrap of the difference (the same
 resampled questions for both).
 
-Systems (one model answer per question, scored as it goes through the chat's steps):
-``raw`` as generated, ``model`` after tidying (what the chat shows by default), ``retry``
-after tidying and guard ``retry``; ``extractive`` is the baseline: the sentences of the top
-passage that best match the question (MiniLM cosine), in their order, each citing [1].
+Systems (one model answer per question, scored as it goes through the chat's steps,
+``RAGChatbot.finish``): ``raw`` as generated, ``model`` tidied, judged and cited (what the
+chat shows by default), ``retry`` the same with guard ``retry``; ``extractive`` is the
+baseline: the sentences of the top passage that best match the question (MiniLM cosine), in
+their order, each citing [1].
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import re
 import statistics
@@ -120,12 +122,18 @@ SYSTEMS = ("raw", "model", "retry", "extractive")
 def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str], embeddings,
              systems=SYSTEMS, progress: bool = True) -> dict[str, list]:
     """Per system, an ``AnswerScore`` for each question. The model answers once per
-    question; ``raw`` scores that answer as generated, ``model`` after tidying (the chat's
-    default), ``retry`` after tidying and guard ``retry``; ``extractive`` is the baseline."""
+    question; ``raw`` scores that answer as generated, ``model`` after the chat's steps
+    (``RAGChatbot.finish``: tidy, judge, cite), ``retry`` the same with guard ``retry``;
+    ``extractive`` is the baseline."""
     from tqdm.auto import tqdm
 
-    bot = RAGChatbot(bot.kb, bot.judge, bot.llm, bot.settings.model_copy(
-        update={"tidy_answers": False, "guard": "off"}), provider=bot.provider)
+    def variant(**update) -> RAGChatbot:
+        return RAGChatbot(bot.kb, bot.judge, bot.llm, bot.settings.model_copy(update=update),
+                          provider=bot.provider)
+
+    generate = variant(tidy_answers=False, guard="off", cite_answers=False)
+    steps = {"model": variant(tidy_answers=True, guard="warn", cite_answers=True),
+             "retry": variant(tidy_answers=True, guard="retry", cite_answers=True)}
     out: dict[str, list] = {s: [] for s in systems}
 
     def add(system, question, answer, passages, reference, seconds):
@@ -137,18 +145,16 @@ def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str],
         question, reference = q["question"], references[q["doc_id"]]
         if {"raw", "model", "retry"} & set(systems):
             t0 = time.perf_counter()
-            turn = bot.ask(question)
-            seconds = time.perf_counter() - t0
-            add("raw", question, turn.answer, turn.passages, reference, seconds)
-            if turn.route == "rag":  # what the chat does by default (RAGChatbot.stream)
-                bot.tidy(turn)
-            add("model", question, turn.answer, turn.passages, reference, seconds)
-            if "retry" in systems:
-                t0 = time.perf_counter()
-                turn.faithfulness = bot.judge.score(turn.answer, [p.text for p in turn.passages],
-                                                    question)
-                bot.apply_guard(turn, "retry")
-                add("retry", question, turn.answer, turn.passages, reference,
+            raw = generate.ask(question)
+            seconds = time.perf_counter() - t0 - raw.latency_ms.get("judge", 0) / 1000
+            add("raw", question, raw.answer, raw.passages, reference, seconds)
+            for system, chain in steps.items():
+                if system not in systems:
+                    continue
+                turn, t0 = copy.deepcopy(raw), time.perf_counter()
+                if turn.route == "rag":  # what the chat does after generating (stream)
+                    chain.finish(turn)
+                add(system, question, turn.answer, turn.passages, reference,
                     seconds + time.perf_counter() - t0)
         if "extractive" in systems:
             t0 = time.perf_counter()
@@ -244,8 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=100, help="questions (default 100)")
     ap.add_argument("--start", type=int, default=START, help="first held-out question")
     ap.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS,
-                    help="raw: the model's answer as generated; model: tidied (the chat's "
-                    "default); retry: tidied, then guard retry; extractive: the baseline")
+                    help="raw: the model's answer as generated; model: tidied, judged and "
+                    "cited (the chat's default); retry: the same with guard retry; "
+                    "extractive: the baseline")
     ap.add_argument("--output", type=Path, help="write every answer and its scores (JSON)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)

@@ -151,7 +151,7 @@ def local_gguf(source: str, cache_dir: Path) -> Path:
 def local_chat_model(settings: ChatSettings) -> BaseChatModel:
     """``settings.local_model`` on ``settings.local_backend`` (auto: llama.cpp when
     llama-cpp-python is installed, else transformers)."""
-    from chatbot.llama_cpp_model import LlamaCppChatModel, llama_cpp_available
+    from chatbot.llama_cpp_model import LlamaCppChatModel, llama_cpp_available, requantise_q4_0
 
     backend = settings.local_backend
     if backend == "auto":
@@ -159,6 +159,8 @@ def local_chat_model(settings: ChatSettings) -> BaseChatModel:
     common = dict(max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
     if backend == "llama-cpp":
         gguf = local_gguf(settings.local_model, settings.var_paths.models)
+        if settings.local_quant == "q4_0":
+            gguf = requantise_q4_0(gguf, settings.var_paths.models)
         return LlamaCppChatModel(gguf, model_name=settings.local_model, **common)
     int8 = backend == "transformers-int8"
     return LocalChatModel.from_source(settings.local_model, settings.var_paths.models,

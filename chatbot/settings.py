@@ -31,6 +31,10 @@ class ChatSettings(BaseSettings):
         "to bf16), transformers-int8 (fp32 weights with int8 dynamic quantisation: the "
         "shortest time to first token, ~1 min more on its first start), or auto: llama.cpp "
         "when it is installed, else transformers. See python -m chatbot.bench")
+    local_quant: Literal["as-shipped", "q4_0"] = Field(
+        "as-shipped", description="llama.cpp only: run the GGUF as shipped (Q4_K_M), or "
+        "re-quantised once to Q4_0 (faster on CPUs, weights quantised twice). See the README's "
+        "speed and answer tables")
     openai_api_key: str | None = Field(
         None, validation_alias=AliasChoices("OPENAI_API_KEY", "GC_OPENAI_API_KEY"))
     openai_base_url: str | None = Field(
@@ -66,6 +70,13 @@ class ChatSettings(BaseSettings):
     tidy_answers: bool = Field(
         True, description="drop repeated sentences and an unfinished last sentence from an "
         "answer before it is judged (chatbot.tidy)")
+    answer_sentences: int = Field(
+        5, ge=0, description="stop the model once its answer has this many finished sentences "
+        "or list lines, so it ends cleanly before the token budget cuts a sentence (0: no "
+        "limit)")
+    cite_answers: bool = Field(
+        True, description="after judging, end each supported sentence with [n] for the "
+        "passage that supports it (chatbot.citations)")
     guard: Literal["off", "warn", "retry"] = Field(
         "warn", description="what to do with an answer the judge finds unfaithful")
     judge_backend: Literal["torch", "torch-int8", "onnx", "onnx-int8"] = Field(

@@ -5,6 +5,7 @@ import pytest
 
 from chatbot.bench import bench_prompts, p95, summarise, time_answer
 from chatbot.documents import medquad_questions
+from chatbot.prompts import ANSWER
 from chatbot.settings import ChatSettings
 
 
@@ -14,9 +15,9 @@ def test_prompts_are_the_chat_prompt_over_the_answer_document():
     assert len(prompts) == 3
     for messages, q in zip(prompts, questions, strict=True):
         system, human = messages
-        assert "Cite each fact" in system.content
-        assert human.content.startswith("Passages:\n<passage>\n[1] ") and human.content.endswith(q)
-        assert "[3] " not in human.content  # top_k=2 passages at most
+        assert system.content == ANSWER.messages[0].prompt.template
+        assert human.content.startswith("<passage title=") and human.content.endswith(q)
+        assert human.content.count("</passage>") == 2  # top_k=2 passages
 
 
 def test_percentiles_by_hand():

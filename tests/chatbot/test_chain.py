@@ -52,6 +52,29 @@ def test_an_answer_that_says_nothing_is_replaced_by_the_passages_best_sentences(
     assert any("said nothing" in n for n in turn.notes)
 
 
+def test_supported_sentences_get_the_judges_citations(kb, judge):
+    plain = "Metformin is used to treat type 2 diabetes. It cures asthma in children."
+    turn = bot(kb, judge, [plain]).ask("What is metformin used for?")
+    assert turn.answer == ("Metformin is used to treat type 2 diabetes [1]. "
+                           "It cures asthma in children.")  # unsupported: no citation
+    assert turn.cited == [1] and turn.passages[0].doc_id == "leaflet-metformin"
+    for s in turn.faithfulness.sentences:  # the verdicts point into the cited answer
+        assert turn.answer[s.start:s.end] == s.text
+    off = bot(kb, judge, [plain], cite_answers=False).ask("What is metformin used for?")
+    assert off.answer == plain and off.cited == []
+
+
+def test_the_model_stops_after_the_sentence_budget(kb, judge):
+    long = " ".join(f"Metformin fact number {i} is here." for i in range(1, 9))
+    b = bot(kb, judge, [long], answer_sentences=2, cite_answers=False)
+    pieces = list(b.stream("What is metformin used for?"))
+    turn = pieces[-1]
+    assert turn.answer == "Metformin fact number 1 is here. Metformin fact number 2 is here."
+    assert "number 4" not in "".join(pieces[:-1])  # the stream stopped, not just the answer
+    full = bot(kb, judge, [long], answer_sentences=0, cite_answers=False)
+    assert full.ask("What is metformin used for?").answer == long
+
+
 def test_a_turn_is_typed_until_it_is_stored(kb, judge, tmp_path):
     """The chain hands over objects; ``record_turn`` turns them into the stored row once."""
     from chatbot.storage import Store

@@ -50,3 +50,21 @@ def test_transformers_backend_is_the_fallback(tmp_path):
     settings = ChatSettings(var_dir=tmp_path, local_model=SMOLLM2_135M.name,
                             local_backend="transformers", max_new_tokens=16)
     assert isinstance(make_chat_model(settings, "local"), LocalChatModel)
+
+
+def test_q4_0_requantisation_is_made_once_and_answers(tmp_path):
+    from gguf import GGUFReader
+
+    from chatbot.llama_cpp_model import LlamaCppChatModel
+
+    settings = ChatSettings(var_dir=tmp_path, local_model=SMOLLM2_135M.name, max_new_tokens=16,
+                            local_quant="q4_0")
+    llm = make_chat_model(settings, "local")
+    (made,) = settings.var_paths.models.glob("*-q4_0.gguf")
+    types = {t.name: t.tensor_type.name for t in GGUFReader(made).tensors}
+    assert types["output.weight" if "output.weight" in types else "token_embd.weight"] == "Q4_0"
+    assert {v for k, v in types.items() if k.endswith("attn_q.weight")} == {"Q4_0"}
+    assert isinstance(llm, LlamaCppChatModel) and llm.invoke("Hi").content.strip()
+    stamp = made.stat().st_mtime_ns
+    make_chat_model(settings, "local")
+    assert made.stat().st_mtime_ns == stamp  # reused, not made again

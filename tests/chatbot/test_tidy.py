@@ -1,7 +1,9 @@
 """Tidying a finished answer: repeated sentences and an unfinished last sentence go, the rest
 (citations, list layout) stays as written."""
 
-from chatbot.tidy import cut_off, repeated_sentences, says_nothing, tidy_answer
+import pytest
+
+from chatbot.tidy import cut_off, repeated_sentences, says_nothing, sentence_budget_end, tidy_answer
 
 
 def test_repeated_sentences_and_cut_off_endings():
@@ -42,3 +44,14 @@ def test_an_answer_that_is_only_a_title_and_citations_says_nothing():
     assert says_nothing("[1] [2] [3]")
     assert not says_nothing(f"[1] {title}: cognitive impairment and plagiocephaly are seen in "
                             "most patients.", [title])
+
+
+@pytest.mark.parametrize("text, n, expected", [
+    ("A is b. C is 3.5 mg. D", 2, "A is b. C is 3.5 mg."),
+    ("A is b. C is 3.", 2, None),  # "3." may be "3.5": not finished until the next begins
+    ("Signs:\n- fever\n- cough\n", 3, "Signs:\n- fever\n- cough"),
+    ("A is b. C is d. E", 0, None),  # 0: no budget
+])
+def test_sentence_budget_end(text, n, expected):
+    end = sentence_budget_end(text, n)
+    assert (None if end is None else text[:end]) == expected
