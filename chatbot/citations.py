@@ -17,7 +17,7 @@ from dataclasses import replace
 from chatbot.tidy import CITATION
 from nli_judge.judge.results import FaithfulnessResult
 
-_TRAILING = re.compile(r"[\s.!?:;,\"'”’)]*$")
+_TRAILING = re.compile(r"[\s.!?:;,\"'”’]*$")  # the marker goes before these, after a ")"
 
 
 def cite(answer: str, result: FaithfulnessResult | None) -> tuple[str, FaithfulnessResult | None]:

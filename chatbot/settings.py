@@ -71,7 +71,7 @@ class ChatSettings(BaseSettings):
         True, description="drop repeated sentences and an unfinished last sentence from an "
         "answer before it is judged (chatbot.tidy)")
     answer_sentences: int = Field(
-        5, ge=0, description="stop the model once its answer has this many finished sentences "
+        6, ge=0, description="stop the model once its answer has this many finished sentences "
         "or list lines, so it ends cleanly before the token budget cuts a sentence (0: no "
         "limit)")
     cite_answers: bool = Field(

@@ -32,11 +32,21 @@ def repeated_sentences(answer: str) -> int:
     return n
 
 
+_LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
+
+
 def cut_off(answer: str) -> bool:
-    """The answer stops inside a sentence (no closing punctuation after its last words;
-    citation markers do not count as words)."""
+    """The answer stops inside a sentence: no closing punctuation after its last words
+    (citation markers do not count as words). A last line that is a list item ("- Fever",
+    "3. Rest") is whole without a full stop when the list's other items have none either;
+    "3. Metformin is" after items that end in full stops was cut."""
     text = CITATION.sub("", answer).strip()
-    return bool(text) and not _END.search(text)
+    if not text or _END.search(text):
+        return False
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not _LIST_ITEM.match(lines[-1]):
+        return True
+    return any(_END.search(line) for line in lines[:-1] if _LIST_ITEM.match(line))
 
 
 def sentence_budget_end(text: str, n: int) -> int | None:
@@ -89,7 +99,7 @@ def tidy_answer(answer: str) -> tuple[str, list[str]]:
     if dropped:
         notes.append(f"removed {dropped} repeated sentence(s)")
     last = spans[keep[-1]] if keep else None
-    if len(keep) > 1 and cut_off(answer[last[0]:last[1]]):
+    if len(keep) > 1 and cut_off(answer[:last[1]]):  # with its line: a list item?
         notes.append(f"removed the unfinished last sentence: "
                      f"{answer[last[0]:last[1]].strip()!r}")
         keep.pop()

@@ -32,3 +32,16 @@ def test_a_sentence_that_already_cites_is_left_alone(judge):
 
 def test_no_result_no_citations():
     assert cite("Aspirin thins the blood.", None) == ("Aspirin thins the blood.", None)
+
+
+def test_the_marker_goes_after_a_closing_bracket():
+    from nli_judge import FaithfulnessResult
+    from nli_judge.judge.results import SentenceVerdict
+
+    answer = "Aspirin thins the blood (an anticoagulant)."
+    verdict = SentenceVerdict(text=answer, start=0, end=len(answer), label="supported",
+                              passage=1)
+    cited, moved = cite(answer, FaithfulnessResult(score=0.9, verdict="faithful",
+                                                   sentences=[verdict]))
+    assert cited == "Aspirin thins the blood (an anticoagulant) [2]."
+    check_offsets(cited, moved)

@@ -55,3 +55,15 @@ def test_an_answer_that_is_only_a_title_and_citations_says_nothing():
 def test_sentence_budget_end(text, n, expected):
     end = sentence_budget_end(text, n)
     assert (None if end is None else text[:end]) == expected
+
+
+@pytest.mark.parametrize("answer, is_cut", [
+    ("Signs include:\n- fever\n- cough", False),  # a list item is whole without a full stop
+    ("Signs:\n1. Fever [1]\n2. Cough", False),
+    ("Fever is common. Cough is", True),
+    ("Fever is common. - Cough is", True),  # a dash inside a line is not a list item
+])
+def test_a_last_list_item_is_not_a_cut_off_ending(answer, is_cut):
+    assert cut_off(answer) is is_cut
+    tidied, notes = tidy_answer(answer)
+    assert (tidied == answer) is (not is_cut) and bool(notes) is is_cut

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from scripts.first_run import FLAGS, free_port
+from scripts.first_run import FLAGS, free_port, send_and_time
 from tests.conftest import ROOT
 
 CHROMIUM = shutil.which("chromium")
@@ -57,14 +57,12 @@ def launch(playwright, tmp_path):
         viewport={"width": 1280, "height": 1000})
 
 
-def ask(page, url: str, question: str) -> None:
-    """Open the chat, send ``question`` and wait for the judge's verdict."""
+def ask(page, url: str, question: str) -> dict[str, float]:
+    """Open the chat, send ``question`` and wait for the judge's verdict (``send_and_time``'s
+    figures)."""
     page.goto(url)
-    box = page.get_by_placeholder("Ask about a health topic")
-    box.wait_for(timeout=120_000)
-    box.fill(question)
-    box.press("Enter")
-    page.get_by_text("Judge:").wait_for(timeout=240_000)
+    page.get_by_placeholder("Ask about a health topic").wait_for(timeout=120_000)
+    return send_and_time(page, question, timeout_ms=240_000)
 
 
 def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
@@ -76,7 +74,10 @@ def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
     with sync_playwright() as p:
         browser = launch(p, tmp_path)
         page = browser.new_page()
-        ask(page, url, "What is metformin used for?")
+        times = ask(page, url, "What is metformin used for?")
+        # the answer streamed: its first words showed before the verdict did
+        assert times["verdict_shown_at_first_token"] == 0.0
+        assert times["first_token_s"] <= times["verdict_s"]
         page.get_by_text("[1] Metformin").first.wait_for()
         page.locator("[data-testid='stFeedback'] button").first.click()  # thumbs up
         page.get_by_text("Feedback saved").wait_for(timeout=60_000)
