@@ -31,14 +31,13 @@ def cite(answer: str, result: FaithfulnessResult | None) -> tuple[str, Faithfuln
     for s in result.sentences:
         start, end, text = s.start + shift, s.end + shift, s.text
         if s.label == "supported" and s.passage is not None and not CITATION.search(s.text):
-            body = answer[s.start:s.end]
-            cut = s.start + _TRAILING.search(body).start()
+            cut = s.start + _TRAILING.search(answer[s.start:s.end]).start()
             marker = f" [{s.passage + 1}]"
             out.append(answer[last:cut] + marker)
             last = cut
             end += len(marker)
             shift += len(marker)
-            text = body[:cut - s.start] + marker + body[cut - s.start:]
+            text = answer[s.start:cut] + marker + answer[cut:s.end]
         sentences.append(replace(s, start=start, end=end, text=text))
     out.append(answer[last:])
     return "".join(out), replace(result, sentences=sentences)

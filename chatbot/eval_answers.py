@@ -127,11 +127,12 @@ def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str],
     ``extractive`` is the baseline."""
     from tqdm.auto import tqdm
 
-    def variant(**update) -> RAGChatbot:
-        return RAGChatbot(bot.kb, bot.judge, bot.llm, bot.settings.model_copy(update=update),
+    def variant(judge=bot.judge, **update) -> RAGChatbot:
+        return RAGChatbot(bot.kb, judge, bot.llm, bot.settings.model_copy(update=update),
                           provider=bot.provider)
 
-    generate = variant(tidy_answers=False, guard="off", cite_answers=False)
+    # the raw answer is judged once, by score_answer: generating needs no judge
+    generate = variant(judge=None, tidy_answers=False, guard="off", cite_answers=False)
     steps = {"model": variant(tidy_answers=True, guard="warn", cite_answers=True),
              "retry": variant(tidy_answers=True, guard="retry", cite_answers=True)}
     out: dict[str, list] = {s: [] for s in systems}
@@ -146,7 +147,7 @@ def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str],
         if {"raw", "model", "retry"} & set(systems):
             t0 = time.perf_counter()
             raw = generate.ask(question)
-            seconds = time.perf_counter() - t0 - raw.latency_ms.get("judge", 0) / 1000
+            seconds = time.perf_counter() - t0
             add("raw", question, raw.answer, raw.passages, reference, seconds)
             for system, chain in steps.items():
                 if system not in systems:

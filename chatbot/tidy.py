@@ -53,9 +53,11 @@ def sentence_budget_end(text: str, n: int) -> int | None:
     """Where a streaming answer ``text`` ends once it holds ``n`` finished sentences or list
     lines: a sentence is finished once the next one has begun, or a line break follows it
     (so "3." of "3.5" is never taken for an end). None while fewer are finished."""
+    if n <= 0:
+        return None
     spans = answer_spans(text)
     done = spans if text.endswith("\n") else spans[:-1]
-    return done[n - 1][1] if n > 0 and len(done) >= n else None
+    return done[n - 1][1] if len(done) >= n else None
 
 
 def says_nothing(answer: str, titles: list[str] = (), min_words: int = 6) -> bool:

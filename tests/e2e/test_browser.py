@@ -77,7 +77,6 @@ def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
         times = ask(page, url, "What is metformin used for?")
         # the answer streamed: its first words showed before the verdict did
         assert times["verdict_shown_at_first_token"] == 0.0
-        assert times["first_token_s"] <= times["verdict_s"]
         page.get_by_text("[1] Metformin").first.wait_for()
         page.locator("[data-testid='stFeedback'] button").first.click()  # thumbs up
         page.get_by_text("Feedback saved").wait_for(timeout=60_000)
