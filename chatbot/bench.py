@@ -5,8 +5,9 @@ fixed set of questions, p50 and p95.
 
 Each question is a held-out MedQuAD question (the last ones of the held-out file, which no
 retrieval setting was tuned on) asked with the chat's own answer prompt over the first
-chunks of its answer document, so prompts are as long as in the chat (~700-900 tokens)
-without needing the index. One warm-up question per backend is not counted. Tokens/s is
+chunks of its answer document (whole: ~700-900 tokens, as long as in the chat, without
+needing the index), cut to ``--context-tokens`` as the chat cuts them for a local model.
+One warm-up question per backend is not counted. Tokens/s is
 the decoding rate after the first token (answers of 10 tokens or more; "pooled": all
 tokens over all decoding time); TTFT includes reading the prompt. p95 of tokens/s is the
 95th percentile of the rates, i.e. a fast answer; the slow end is p50 and below.
@@ -21,8 +22,9 @@ import time
 
 from langchain_core.language_models import BaseChatModel
 
+from chatbot.context_budget import fit_passages
 from chatbot.documents import medquad_documents, medquad_questions
-from chatbot.knowledge_base import KnowledgeBase
+from chatbot.knowledge_base import KnowledgeBase, local_embeddings
 from chatbot.prompts import ANSWER, format_context
 from chatbot.settings import ChatSettings
 from chatbot.turn import Passage
@@ -31,9 +33,11 @@ BACKENDS = ("llama-cpp", "llama-cpp-q4_0", "transformers-bf16", "transformers-fp
             "transformers-int8")
 
 
-def bench_prompts(n: int, settings: ChatSettings) -> list[list]:
+def bench_prompts(n: int, settings: ChatSettings, count_tokens=None, embeddings=None
+                  ) -> list[list]:
     """``n`` chat prompts: held-out questions with the first ``top_k`` chunks of their
-    answer documents as the numbered passages."""
+    answer documents as the passages; with ``count_tokens`` and ``embeddings``, cut to
+    ``settings.context_tokens`` as the chat cuts them for a local model."""
     docs = {d.metadata["doc_id"]: d for d in medquad_documents()}
     split = KnowledgeBase.splitter(settings.chunk_size, settings.chunk_overlap)
     prompts = []
@@ -42,6 +46,9 @@ def bench_prompts(n: int, settings: ChatSettings) -> list[list]:
         chunks = split.split_documents([doc])[:settings.top_k]
         passages = [Passage(n=i, text=c.page_content, title=doc.metadata["title"])
                     for i, c in enumerate(chunks, 1)]
+        if count_tokens is not None:
+            passages = fit_passages(q["question"], passages, settings.context_tokens,
+                                    count_tokens, embeddings)
         prompts.append(ANSWER.format_messages(context=format_context(passages),
                                               question=q["question"]))
     return prompts
@@ -109,18 +116,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=int, default=10)
     ap.add_argument("--max-new-tokens", type=int, default=200)
     ap.add_argument("--model", help="local model (default: GC_LOCAL_MODEL or the Qwen 0.5B)")
+    ap.add_argument("--context-tokens", type=int, help="passages cut to this many tokens, as "
+                    "in the chat (default: GC_CONTEXT_TOKENS, 450; 0: whole passages)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     update = {"max_new_tokens": args.max_new_tokens, "temperature": 0.0}
     if args.model:
         update["local_model"] = args.model
+    if args.context_tokens is not None:
+        update["context_tokens"] = args.context_tokens
     settings = ChatSettings().model_copy(update=update)
-    prompts = bench_prompts(args.questions + 1, settings)
+    embeddings = local_embeddings(settings)
     results = {}
     for name in args.backends:
         t0 = time.perf_counter()
         llm = load_backend(name, settings)
         load_s = time.perf_counter() - t0
+        prompts = bench_prompts(args.questions + 1, settings, llm.count_tokens, embeddings)
         time_answer(llm, prompts[0])  # warm-up
         runs = [time_answer(llm, p) for p in prompts[1:]]
         results[name] = {"load_s": load_s, **summarise(runs)}
@@ -129,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, indent=1))
         return 0
     print(f"{settings.local_model}, {args.questions} questions, at most {args.max_new_tokens} "
-          "new tokens, greedy")
+          f"new tokens, greedy, passages cut to {settings.context_tokens or 'no'} tokens")
     print("| backend | load s | TTFT p50 / p95 s | tokens/s p50 / p95 | tokens/s pooled |"
           " total p50 / p95 s | tokens p50 |")
     print("|---|---:|---:|---:|---:|---:|---:|")

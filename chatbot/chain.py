@@ -13,6 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
 from chatbot.citations import cite
+from chatbot.context_budget import fit_passages
 from chatbot.extractive import extractive_answer
 from chatbot.prompts import ANSWER, CONDENSE, format_context
 from chatbot.questions import check_question
@@ -153,7 +154,7 @@ class RAGChatbot:
             yield NO_CONTEXT_ANSWER
             yield turn
             return
-        messages = ANSWER.format_messages(context=format_context(turn.passages),
+        messages = ANSWER.format_messages(context=format_context(self.prompt_passages(turn)),
                                           question=turn.standalone_question)
         t0 = time.perf_counter()
         pieces: list[str] = []
@@ -174,6 +175,23 @@ class RAGChatbot:
         turn.latency_ms["generation"] = (time.perf_counter() - t0) * 1000
         self.finish(turn)
         yield turn
+
+    def prompt_passages(self, turn: ChatTurn) -> list[Passage]:
+        """The passages as the model reads them: for a model that counts its own tokens (the
+        local ones), cut to ``settings.context_tokens`` (``chatbot.context_budget``); a remote
+        model reads them whole."""
+        count = getattr(self.llm, "count_tokens", None)
+        if count is None or not self.settings.context_tokens:
+            return turn.passages
+        t0 = time.perf_counter()
+        fitted = fit_passages(turn.standalone_question, turn.passages,
+                              self.settings.context_tokens, count, self.kb.embeddings)
+        turn.latency_ms["context"] = (time.perf_counter() - t0) * 1000
+        if fitted is not turn.passages:
+            turn.notes.append(f"the model read the passages' sentences that best match the "
+                              f"question (about {self.settings.context_tokens} tokens, "
+                              "GC_CONTEXT_TOKENS); the judge checked the whole passages")
+        return fitted
 
     def finish(self, turn: ChatTurn) -> None:
         """What follows generation, in order: tidy the answer (``settings.tidy_answers``),
