@@ -79,6 +79,16 @@ def make_bot(opts: dict) -> RAGChatbot:
                          provider=opts["provider"])
 
 
+def warm_up(opts: dict) -> None:
+    """Load what an answer needs (the knowledge base and its keyword index, the judge, the
+    chat model; once per server) while the user types, not after they send. A failure is
+    only noted: answering tries again and says what went wrong."""
+    try:
+        make_bot(opts).kb.prepare()
+    except Exception as e:
+        st.caption(f"Not ready yet ({type(e).__name__}); the first answer will try again.")
+
+
 def show_turn(msg: dict, index: int) -> None:
     turn: ChatTurn = msg["turn"]
     st.markdown(_escape(turn.answer))
@@ -221,6 +231,7 @@ def page() -> None:
     suggestions(messages)
     question = st.chat_input("Ask about a health topic") or st.session_state.pop("pending", None)
     if not question:
+        warm_up(opts)
         return
     try:
         question = check_question(question, resources.settings().max_question_chars)

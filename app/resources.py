@@ -20,14 +20,13 @@ def settings() -> ChatSettings:
 
 def knowledge_base(var_dir: str):
     """The saved index; while there is none, what the background build has made so far
-    (``kb.building`` set), reloaded as more of it is embedded."""
-    from chatbot.index_build import read_progress
+    (``kb.building`` set), loaded once and caught up with each shard embedded since."""
+    from chatbot.index_build import catch_up
 
     s = settings()
     if (s.index_dir / "manifest.json").exists():
         return _saved_index(var_dir)
-    progress = read_progress(s)
-    return _building_index(var_dir, progress["done"] if progress else -1)
+    return catch_up(_building_index(var_dir), s)
 
 
 @st.cache_resource(show_spinner="Loading the knowledge base...")
@@ -38,7 +37,7 @@ def _saved_index(var_dir: str):
 
 
 @st.cache_resource(show_spinner="Preparing the knowledge base...", max_entries=1)
-def _building_index(var_dir: str, done: int):
+def _building_index(var_dir: str):
     from chatbot.service import load_knowledge_base
 
     return load_knowledge_base(settings(), progress=False, background=True)

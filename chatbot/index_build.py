@@ -133,30 +133,65 @@ def build(settings: ChatSettings, documents: list[Document] | None = None, embed
     return kb
 
 
+def _with_vectors(store, chunks: list[Document], vectors: np.ndarray, embeddings):
+    """``store`` (a FAISS store, or None for a new one) with ``chunks`` and their ``vectors``
+    added."""
+    from langchain_community.vectorstores import FAISS
+    from langchain_community.vectorstores.utils import DistanceStrategy
+
+    pairs = list(zip((c.page_content for c in chunks), vectors.tolist(), strict=True))
+    metadatas = [c.metadata for c in chunks]
+    ids = [f"{c.metadata['doc_id']}#{c.metadata['chunk']}" for c in chunks]
+    if store is None:
+        return FAISS.from_embeddings(pairs, embeddings, metadatas=metadatas, ids=ids,
+                                     distance_strategy=DistanceStrategy.MAX_INNER_PRODUCT)
+    store.add_embeddings(pairs, metadatas=metadatas, ids=ids)
+    return store
+
+
 def assemble(folder: Path, p: dict, chunks: list[Document], embeddings,
              shards: list[int] | None = None) -> KnowledgeBase:
     """A KnowledgeBase over the embedded ``shards`` (default all); during a build it also
     carries every chunk for BM25 and the progress."""
-    from langchain_community.vectorstores import FAISS
-    from langchain_community.vectorstores.utils import DistanceStrategy
-
     shards = list(range(p["shards"])) if shards is None else shards
     complete = len(shards) == p["shards"]
     n = min(len(shards) * p["shard"], p["total"])
     store = None
     if n:
         vectors = np.concatenate([np.load(_shard_path(folder, i)) for i in shards])
-        part = chunks[:n]
-        store = FAISS.from_embeddings(
-            list(zip((c.page_content for c in part), vectors.tolist(), strict=True)),
-            embeddings, metadatas=[c.metadata for c in part],
-            ids=[f"{c.metadata['doc_id']}#{c.metadata['chunk']}" for c in part],
-            distance_strategy=DistanceStrategy.MAX_INNER_PRODUCT)
+        store = _with_vectors(None, chunks[:n], vectors, embeddings)
     manifest = json.loads(json.dumps(p["manifest"]))
     if complete:
         return KnowledgeBase(store, embeddings, manifest)
     return KnowledgeBase(store, embeddings, manifest, all_chunks=chunks,
                          building={"done": n, "total": p["total"]})
+
+
+def catch_up(kb: KnowledgeBase, settings: ChatSettings) -> KnowledgeBase:
+    """Add to a partial ``kb`` (``partial_knowledge_base``) the shards embedded since, in
+    place, and refresh its progress: the chunks, BM25 and the vectors it holds are kept (a
+    new partial knowledge base would read and index all of them again). A ``kb`` that is not
+    partial, or whose build is gone (finished or removed), is returned as it is."""
+    folder = settings.var_paths.index_build
+    if kb.building is None or not (folder / PLAN).exists():
+        return kb
+    with kb.lock:
+        try:
+            p = json.loads((folder / PLAN).read_text())
+            have = -(-kb.building["done"] // p["shard"])  # shards in kb (the last may be short)
+            new = done_shards(folder, p["shards"])[have:]
+            vectors = [np.load(_shard_path(folder, i)) for i in new]
+        except (OSError, ValueError):  # the build finished and tidied up just now
+            return kb
+        if new:
+            start, n = have * p["shard"], min((new[-1] + 1) * p["shard"], p["total"])
+            kb.store = _with_vectors(kb.store, kb.all_chunks[start:n], np.concatenate(vectors),
+                                     kb.embeddings)
+            kb.building = {**kb.building, "done": n}
+        progress = read_progress(settings)
+        if progress is not None:
+            kb.building = progress | {"done": kb.building["done"]}
+    return kb
 
 
 def read_progress(settings: ChatSettings) -> dict | None:

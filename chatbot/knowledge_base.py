@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,7 @@ class KnowledgeBase:
         self._bm25 = None
         self.dense_weight = 1.0
         self._pos: dict[str, int] | None = None
+        self.lock = threading.Lock()  # held while a build's new vectors are added
 
     # --- building and loading -------------------------------------------------------------------
     @staticmethod
@@ -198,13 +200,18 @@ class KnowledgeBase:
                                                         fetch_k=max(50, 4 * k))
         return [Hit(d, float(s), float(s)) for d, s in pairs]
 
-    def sparse(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
-        if self._bm25 is None:  # built on first use, rebuilt after documents are added
+    def prepare(self) -> None:
+        """Build the BM25 index now (seconds for a large corpus) rather than on the first
+        search; it is rebuilt after documents are added."""
+        if self._bm25 is None and self.chunks():
             from langchain_community.retrievers import BM25Retriever
 
-            if not self.chunks():
-                return []
             self._bm25 = BM25Retriever.from_documents(self.chunks(), preprocess_func=bm25_tokens)
+
+    def sparse(self, query: str, k: int, where: dict | None = None) -> list[Hit]:
+        self.prepare()
+        if self._bm25 is None:  # nothing to search
+            return []
         import numpy as np
 
         scores = self._bm25.vectorizer.get_scores(bm25_tokens(query))

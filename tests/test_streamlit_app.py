@@ -34,8 +34,13 @@ def test_chat_question_gets_answer_sources_verdict_and_feedback(app_env):
     at.session_state["chat_model"] = FakeListChatModel(responses=[ANSWER])
     at.run()
     assert not at.exception
+    from app import resources
+
+    kb = resources.knowledge_base(str(app_env))
+    assert kb._bm25 is not None  # loaded while the user types: keyword index, judge, model
     at.chat_input[0].set_value("What is metformin used for?").run()
     assert not at.exception
+    assert resources.knowledge_base(str(app_env)) is kb
     text = " ".join(m.value for m in at.markdown)
     assert "Metformin is used to treat type 2 diabetes" in text
     assert ":red-badge[unfaithful]" in text or ":green-badge[faithful]" in text

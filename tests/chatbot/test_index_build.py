@@ -107,6 +107,28 @@ def test_partial_index_answers_from_bm25_and_the_shards_done(tmp_path, monkeypat
     assert any("still being built: 8 of" in n for n in turn.notes)
 
 
+def test_a_partial_index_catches_up_in_place(tmp_path, monkeypatch, corpus, embeddings):
+    monkeypatch.setattr(index_build, "SHARD", 8)
+    settings = ChatSettings(var_dir=tmp_path / "var")
+    with pytest.raises(Stop):
+        index_build.build(settings, corpus, embeddings, on_progress=stop_after(1)[0])
+    kb = index_build.partial_knowledge_base(settings, embeddings)
+    assert index_build.catch_up(kb, settings) is kb and kb.store.index.ntotal == 8  # no news
+    bm25 = kb.sparse("inhaler", 1) and kb._bm25
+    with pytest.raises(Stop):
+        index_build.build(settings, corpus, embeddings, on_progress=stop_after(2)[0])
+    assert index_build.catch_up(kb, settings) is kb
+    assert kb.building["done"] == kb.store.index.ntotal == 24 < kb.building["total"]
+    assert kb._bm25 is bm25  # BM25 over every chunk is kept, not built again
+    fresh = index_build.partial_knowledge_base(settings, embeddings)
+    q = "What is metformin used for?"
+    assert [h.document.metadata for h in kb.search(q, 5, "hybrid")] == \
+        [h.document.metadata for h in fresh.search(q, 5, "hybrid")]
+    assert index_build.read_progress(settings)["done"] == kb.building["done"]
+    index_build.build(settings, corpus, embeddings)  # finished: the build folder is gone
+    assert index_build.catch_up(kb, settings) is kb and kb.building["done"] == 24
+
+
 def test_a_plan_for_other_documents_is_not_reused(tmp_path, monkeypatch, corpus, embeddings):
     monkeypatch.setattr(index_build, "SHARD", 8)
     folder = tmp_path / "build"
