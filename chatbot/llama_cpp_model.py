@@ -33,11 +33,12 @@ def llama_cpp_available() -> bool:
 
 def requantise_q4_0(gguf: str | Path, cache_dir: Path) -> Path:
     """``gguf`` re-quantised to Q4_0 in every layer, the output layer included (made once
-    under ``cache_dir`` in a few seconds, reused after). Q4_0 has llama.cpp's repacked CPU
-    kernels: on 2 cores, first token 2.39 s against 2.88 s (p50) and 23.2 against 19.3
-    tokens/s for the shipped Q4_K_M mix (``python -m chatbot.bench --backends llama-cpp
-    llama-cpp-q4_0``, README). The weights are quantised twice; the answer benchmark has not
-    been run with it yet."""
+    under ``cache_dir`` in a few seconds, reused after): the default local model
+    (``GC_LOCAL_QUANT``). Q4_0 has llama.cpp's repacked CPU kernels: on 2 cores, first token
+    2.39 s against 2.88 s (p50) and 23.2 against 19.3 tokens/s for the shipped Q4_K_M mix
+    (``python -m chatbot.bench --backends llama-cpp llama-cpp-q4_0``, README). The answer
+    benchmark, run with Q4_0 and the context budget together, scored the same as the shipped
+    file with whole passages within its paired intervals (README)."""
     import ctypes
 
     import llama_cpp
@@ -53,8 +54,12 @@ def requantise_q4_0(gguf: str | Path, cache_dir: Path) -> Path:
     params.allow_requantize = True
     params.nthread = os.cpu_count() or 1
     tmp = target.with_suffix(".part")
-    if llama_cpp.llama_model_quantize(str(gguf).encode(), str(tmp).encode(),
-                                      ctypes.byref(params)) != 0:
+    from llama_cpp._utils import suppress_stdout_stderr  # what Llama(verbose=False) uses
+
+    with suppress_stdout_stderr(disable=False):  # llama.cpp logs every tensor to stderr
+        failed = llama_cpp.llama_model_quantize(str(gguf).encode(), str(tmp).encode(),
+                                                ctypes.byref(params)) != 0
+    if failed:
         tmp.unlink(missing_ok=True)
         raise RuntimeError(f"llama.cpp could not re-quantise {gguf} to Q4_0")
     tmp.replace(target)
