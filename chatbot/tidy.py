@@ -14,6 +14,7 @@ from nli_judge.judge.sentences import answer_spans, claim_text
 
 CITATION = re.compile(r"\[(\d{1,2})\]")
 _END = re.compile(r"[.!?)\"'”’:]\s*$")
+_FULL_STOP = re.compile(r"[.!?][\"'”’]?\s*$")
 
 
 def _key(sentence: str) -> str:
@@ -38,15 +39,16 @@ _LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
 def cut_off(answer: str) -> bool:
     """The answer stops inside a sentence: no closing punctuation after its last words
     (citation markers do not count as words). A last line that is a list item ("- Fever",
-    "3. Rest") is whole without a full stop when the list's other items have none either;
-    "3. Metformin is" after items that end in full stops was cut."""
+    "3. Rest") is whole without a full stop when the list's other items have none either
+    (an item ending in a bracket, "- Palpitations (a fast heartbeat)", has none); "3.
+    Metformin is" after items that end in full stops was cut."""
     text = CITATION.sub("", answer).strip()
     if not text or _END.search(text):
         return False
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not _LIST_ITEM.match(lines[-1]):
         return True
-    return any(_END.search(line) for line in lines[:-1] if _LIST_ITEM.match(line))
+    return any(_FULL_STOP.search(line) for line in lines[:-1] if _LIST_ITEM.match(line))
 
 
 def sentence_budget_end(text: str, n: int) -> int | None:

@@ -60,6 +60,8 @@ def test_sentence_budget_end(text, n, expected):
 @pytest.mark.parametrize("answer, is_cut", [
     ("Signs include:\n- fever\n- cough", False),  # a list item is whole without a full stop
     ("Signs:\n1. Fever [1]\n2. Cough", False),
+    ("Symptoms:\n- Palpitations (a fast heartbeat) [3]\n- Chest pain [4]", False),  # no stop
+    ("Signs:\n- Fever is common.\n- Cough is", True),  # the other item has a full stop
     ("Fever is common. Cough is", True),
     ("Fever is common. - Cough is", True),  # a dash inside a line is not a list item
 ])
