@@ -46,11 +46,11 @@ def sidebar() -> dict:
                          index=["off", "warn", "retry"].index(s.guard), horizontal=True,
                          help="warn: mark unsupported sentences; retry: drop them, or answer "
                          "with the top passage's best-matching sentences when none is supported")
-        index_status()
         if st.button("New conversation"):
             st.session_state.pop("messages", None)
             st.session_state.pop("conversation_id", None)
             st.rerun()
+        index_status()  # last: elements after a run_every fragment went missing after answers
     return {"provider": provider, "temperature": temperature, "top_k": top_k, "guard": guard}
 
 
@@ -84,7 +84,7 @@ def warm_up(opts: dict) -> None:
     chat model; once per server) while the user types, not after they send. A failure is
     only noted: answering tries again and says what went wrong."""
     try:
-        make_bot(opts).kb.prepare()
+        make_bot(opts)
     except Exception as e:
         st.caption(f"Not ready yet ({type(e).__name__}); the first answer will try again.")
 

@@ -33,14 +33,18 @@ def knowledge_base(var_dir: str):
 def _saved_index(var_dir: str):
     from chatbot.service import load_knowledge_base
 
-    return load_knowledge_base(settings(), progress=False)
+    kb = load_knowledge_base(settings(), progress=False)
+    kb.prepare()  # BM25 now, not in the first answer
+    return kb
 
 
 @st.cache_resource(show_spinner="Preparing the knowledge base...", max_entries=1)
 def _building_index(var_dir: str):
     from chatbot.service import load_knowledge_base
 
-    return load_knowledge_base(settings(), progress=False, background=True)
+    kb = load_knowledge_base(settings(), progress=False, background=True)
+    kb.prepare()
+    return kb
 
 
 def index_progress() -> dict | None:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 
@@ -42,11 +43,8 @@ RESTART_NOTICE = ("\n\n*(The remote model stopped mid-answer; answering again wi
 def _reports_finish(llm: BaseChatModel) -> bool:
     """Does this model's stream end with a finish reason (so a stream without one was cut)?
     True for ChatOpenAI and other OpenAI-compatible clients."""
-    try:
-        from langchain_openai.chat_models.base import BaseChatOpenAI
-    except ImportError:  # pragma: no cover - langchain-openai is a dependency
-        return False
-    return isinstance(llm, BaseChatOpenAI)
+    module = sys.modules.get("langchain_openai.chat_models.base")  # not imported: not one
+    return module is not None and isinstance(llm, module.BaseChatOpenAI)
 
 
 def _model_name(llm: BaseChatModel) -> str:
@@ -165,6 +163,7 @@ class RAGChatbot:
                 yield RESTART_NOTICE
                 continue
             pieces.append(piece)
+            turn.latency_ms.setdefault("first_token", (time.perf_counter() - t0) * 1000)
             yield piece
             end = sentence_budget_end("".join(pieces), self.settings.answer_sentences)
             if end is not None:  # enough sentences: stop the model at a sentence end

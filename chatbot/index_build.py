@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -235,22 +236,51 @@ def _build_pid(folder: Path) -> int | None:
         return None
 
 
+PAUSES = "pauses"  # one mark per answer being written while the build is stopped
+
+
 @contextmanager
 def paused(settings: ChatSettings):
     """Stop a running background build while the body runs (an answer being generated), and
-    let it go on afterwards: on 2 cores the two slow each other down many times over."""
-    pid = _build_pid(settings.var_paths.index_build)
-    if pid is not None:
-        os.kill(pid, signal.SIGSTOP)
+    let it go on afterwards, once no other answer holds it: on 2 cores the two slow each other
+    down many times over. Each pause leaves a mark (``pauses/<pid>-<id>``) while it lasts, so
+    that ``resume`` does not let the build go on in the middle of someone's answer."""
+    folder = settings.var_paths.index_build
+    pid = _build_pid(folder)
+    if pid is None:
+        yield
+        return
+    mark = folder / PAUSES / f"{os.getpid()}-{uuid.uuid4().hex}"
+    mark.parent.mkdir(parents=True, exist_ok=True)
+    mark.touch()
+    os.kill(pid, signal.SIGSTOP)
     try:
         yield
     finally:
-        _continue(pid)
+        mark.unlink(missing_ok=True)
+        resume(settings)
+
+
+def _answers_writing(folder: Path) -> int:
+    """Pauses still held by a live process (the marks of dead processes are removed)."""
+    live = 0
+    for mark in (folder / PAUSES).glob("*") if (folder / PAUSES).is_dir() else []:
+        try:
+            os.kill(int(mark.name.split("-")[0]), 0)
+            live += 1
+        except (ProcessLookupError, ValueError):
+            mark.unlink(missing_ok=True)
+        except PermissionError:  # alive, another user's
+            live += 1
+    return live
 
 
 def resume(settings: ChatSettings) -> None:
-    """Let a paused build go on (after a process that paused it died mid-answer)."""
-    _continue(_build_pid(settings.var_paths.index_build))
+    """Let a paused build go on, unless an answer is being written (a process that paused it
+    and died mid-answer holds it no longer)."""
+    folder = settings.var_paths.index_build
+    if not _answers_writing(folder):
+        _continue(_build_pid(folder))
 
 
 def _continue(pid: int | None) -> None:

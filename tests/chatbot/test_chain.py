@@ -30,6 +30,7 @@ def test_answer_has_sources_citations_and_a_verdict(kb, judge):
     assert turn.passages[0].doc_id == "leaflet-metformin" and turn.passages[0].n == 1
     assert turn.cited == [1]
     assert turn.faithfulness.verdict == "faithful"
+    assert 0 < turn.latency_ms["first_token"] <= turn.latency_ms["generation"]
 
 
 def test_repeats_and_a_cut_off_ending_are_removed_before_judging(kb, judge):

@@ -2,6 +2,8 @@
 ready, and the finished index, on a small real corpus (MiniLM on ONNX Runtime, FAISS, BM25)."""
 
 import json
+import os
+import signal
 import time
 
 import numpy as np
@@ -185,5 +187,19 @@ def test_a_build_is_paused_while_an_answer_is_written(tmp_path):
         with pytest.raises(RuntimeError), index_build.paused(settings):
             raise RuntimeError("the answer failed")
         assert not _stopped(child.pid)  # let go on even when the answer failed
+        with index_build.paused(settings):
+            assert index_build.start_background_build(settings)  # the app's progress check
+            assert _stopped(child.pid)  # does not let it go on in the middle of an answer
+            with index_build.paused(settings):  # a second user's answer
+                pass
+            assert _stopped(child.pid)  # the first answer still holds it
+        assert not _stopped(child.pid)
+        dead = subprocess.Popen([sys.executable, "-c", "pass"])
+        dead.wait()
+        mark = folder / index_build.PAUSES / f"{dead.pid}-x"
+        mark.touch()  # a process that paused the build and died mid-answer
+        os.kill(child.pid, signal.SIGSTOP)
+        index_build.resume(settings)
+        assert not _stopped(child.pid) and not mark.exists()
     finally:
         child.kill()
