@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from chatbot.tidy import cut_off
 from chatbot.turn import Passage
 from nli_judge.judge.sentences import answer_spans
 
 
 def extractive_answer(question: str, passages: list[Passage], embeddings, n: int = 3) -> str:
     """The ``n`` sentences of the top passage most similar to ``question`` (MiniLM cosine),
-    in passage order, each citing [1]; "" without passages."""
+    in passage order, each citing [1]; "" without passages. A last sentence that the chunk
+    cut off is not one of them."""
     if not passages:
         return ""
     text = passages[0].text
     spans = [(s, e) for s, e in answer_spans(text) if len(text[s:e].split()) >= 4]
+    if len(spans) > 1 and cut_off(text[:spans[-1][1]]):
+        spans = spans[:-1]  # the chunk ends inside a sentence: that fragment is no answer
     if not spans:
         return text.strip() + " [1]"
     vectors = np.asarray(embeddings.embed_documents([question] + [text[s:e] for s, e in spans]))

@@ -67,6 +67,11 @@ def test_extractive_answer_takes_the_top_passages_best_sentences(embeddings):
                                embeddings, n=2)
     assert "reliever inhaler, usually blue" in answer
     assert answer.count("[1]") == 2 and not cut_off(answer)
+    chunk = Passage(n=1, text="Inhalers relieve asthma. A reliever inhaler, usually blue, "
+                    "relieves asthma symptoms quickly. A preventer inhaler is used every")
+    answer = extractive_answer("Which inhaler relieves asthma symptoms quickly?", [chunk],
+                               embeddings, n=3)  # the chunk ends mid-sentence: left out
+    assert "preventer" not in answer and "usually blue" in answer and not cut_off(answer)
 
 
 @pytest.fixture(scope="module")
