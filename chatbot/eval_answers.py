@@ -1,6 +1,7 @@
 """The answer benchmark: are the chat's answers grounded, well cited, complete and clean?
 
     python -m chatbot.eval_answers [--limit 100] [--systems model extractive] [--json]
+    python -m chatbot.eval_answers --compare BEFORE.json AFTER.json   # two saved runs, paired
 
 Held-out MedQuAD questions (the question text is in no document; questions 200-299 by
 default, after the 200 that tuned retrieval) go through the real chat (retrieval, prompt,
@@ -30,6 +31,7 @@ import copy
 import json
 import re
 import statistics
+import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -245,6 +247,19 @@ def comparison_table(diffs: dict) -> str:
     return "\n".join(lines)
 
 
+def compare_runs(before: Path, after: Path) -> dict:
+    """Two saved runs (``--output`` files over the same questions), paired: for each system
+    in both, ``after - before`` per interval metric, (mean, low, high) or None."""
+    runs = [json.loads(Path(p).read_text())["answers"] for p in (before, after)]
+    out = {}
+    for name in [n for n in runs[0] if n in runs[1]]:
+        a, b = ([AnswerScore(**x) for x in run[name]] for run in runs)
+        if [x.question for x in a] != [x.question for x in b]:
+            raise ValueError(f"{before} and {after} do not hold the same questions ({name})")
+        out[f"{name}: after - before"] = {k: paired_difference(b, a, k) for k in INTERVAL_KEYS}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m chatbot.eval_answers", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -256,7 +271,18 @@ def main(argv: list[str] | None = None) -> int:
                     "extractive: the baseline")
     ap.add_argument("--output", type=Path, help="write every answer and its scores (JSON)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),
+                    help="no new answers: compare two --output files of the same questions, "
+                    "paired (AFTER - BEFORE, 95%% bootstrap intervals)")
     args = ap.parse_args(argv)
+    if args.compare:
+        try:
+            diffs = compare_runs(*args.compare)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        print(json.dumps(diffs, indent=1) if args.json else comparison_table(diffs))
+        return 0
     from chatbot.knowledge_base import local_embeddings
     from chatbot.service import build_chatbot, load_knowledge_base
     from chatbot.settings import ChatSettings

@@ -42,6 +42,28 @@ def test_bootstrap_intervals_by_hand():
     assert paired_difference(a, b, "citation_precision") == (0.0, 0.0, 0.0)
 
 
+def test_two_saved_runs_are_compared_paired(tmp_path, capsys):
+    import json
+    from dataclasses import asdict
+
+    from chatbot.eval_answers import main
+
+    def run(path, shift, questions=("q1", "q2", "q3")):
+        answers = [asdict(_score(question=q, rouge_l=r + shift))
+                   for q, r in zip(questions, (0.1, 0.5, 0.3), strict=True)]
+        path.write_text(json.dumps({"answers": {"model": answers}}))
+        return str(path)
+
+    before, after = run(tmp_path / "a.json", 0.0), run(tmp_path / "b.json", 0.2)
+    assert main(["--compare", before, after, "--json"]) == 0
+    diffs = json.loads(capsys.readouterr().out)["model: after - before"]
+    assert diffs["rouge_l"] == pytest.approx([0.2, 0.2, 0.2])
+    assert diffs["supported"] == [0.0, 0.0, 0.0]
+    other = run(tmp_path / "c.json", 0.0, ("q1", "q2", "other"))
+    assert main(["--compare", before, other]) == 2
+    assert "do not hold the same questions" in capsys.readouterr().err
+
+
 def test_rouge_l_by_hand():
     # LCS of "a b c d" and "a c d e" is "a c d": precision 3/4, recall 3/4
     assert rouge_l("a b c d", "A c d e") == pytest.approx(0.75)
