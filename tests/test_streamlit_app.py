@@ -22,6 +22,9 @@ def app_env(tmp_path, monkeypatch):
     ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)
     monkeypatch.setenv("GC_VAR_DIR", str(var))
     monkeypatch.setenv("GC_GUARD", "warn")
+    # the chat page loads the local model while a question is typed: the 135M test model,
+    # not the 0.5B one (tests that ask put a fake chat model in its place)
+    monkeypatch.setenv("GC_LOCAL_MODEL", "smollm2-135m-instruct")
     st.cache_resource.clear()
     yield var
     st.cache_resource.clear()
