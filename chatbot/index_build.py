@@ -182,16 +182,15 @@ def catch_up(kb: KnowledgeBase, settings: ChatSettings) -> KnowledgeBase:
             have = -(-kb.building["done"] // p["shard"])  # shards in kb (the last may be short)
             new = done_shards(folder, p["shards"])[have:]
             vectors = [np.load(_shard_path(folder, i)) for i in new]
+            progress = _progress(folder, p)
         except (OSError, ValueError):  # the build finished and tidied up just now
             return kb
+        done = kb.building["done"]
         if new:
-            start, n = have * p["shard"], min((new[-1] + 1) * p["shard"], p["total"])
-            kb.store = _with_vectors(kb.store, kb.all_chunks[start:n], np.concatenate(vectors),
-                                     kb.embeddings)
-            kb.building = {**kb.building, "done": n}
-        progress = read_progress(settings)
-        if progress is not None:
-            kb.building = progress | {"done": kb.building["done"]}
+            start, done = have * p["shard"], min((new[-1] + 1) * p["shard"], p["total"])
+            kb.store = _with_vectors(kb.store, kb.all_chunks[start:done],
+                                     np.concatenate(vectors), kb.embeddings)
+        kb.building = progress | {"done": done}
     return kb
 
 
@@ -201,7 +200,11 @@ def read_progress(settings: ChatSettings) -> dict | None:
     folder = settings.var_paths.index_build
     if not (folder / PLAN).exists():
         return None
-    p = json.loads((folder / PLAN).read_text())
+    return _progress(folder, json.loads((folder / PLAN).read_text()))
+
+
+def _progress(folder: Path, p: dict) -> dict:
+    """``read_progress`` for a plan ``p`` already read (plan.json is megabytes for MedQuAD)."""
     progress = {"done": 0, "total": p["total"], "chunks_per_s": None, "eta_s": None}
     if (folder / PROGRESS).exists():
         progress.update(json.loads((folder / PROGRESS).read_text()))
@@ -222,7 +225,7 @@ def partial_knowledge_base(settings: ChatSettings, embeddings=None) -> Knowledge
     kb = assemble(folder, p, read_chunks(folder), embeddings,
                   done_shards(folder, p["shards"]))
     if kb.building is not None:
-        kb.building = read_progress(settings) | {"done": kb.building["done"]}
+        kb.building = _progress(folder, p) | {"done": kb.building["done"]}
     return kb
 
 
