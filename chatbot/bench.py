@@ -29,8 +29,8 @@ from chatbot.prompts import ANSWER, format_context
 from chatbot.settings import ChatSettings
 from chatbot.turn import Passage
 
-BACKENDS = ("llama-cpp", "llama-cpp-q4_0", "transformers-bf16", "transformers-fp32",
-            "transformers-int8")
+BACKENDS = ("llama-cpp", "llama-cpp-q4_0", "onnx-genai-int4", "transformers-bf16",
+            "transformers-fp32", "transformers-int8")
 
 
 def bench_prompts(n: int, settings: ChatSettings, count_tokens=None, embeddings=None
@@ -61,6 +61,8 @@ def load_backend(name: str, settings: ChatSettings) -> BaseChatModel:
     if name == "llama-cpp-q4_0":
         return local_chat_model(settings.model_copy(update={"local_backend": "llama-cpp",
                                                             "local_quant": "q4_0"}))
+    if name == "onnx-genai-int4":
+        return local_chat_model(settings.model_copy(update={"local_backend": name}))
     if name in ("llama-cpp", "transformers-int8"):
         return local_chat_model(settings.model_copy(update={"local_backend": name,
                                                             "local_quant": "as-shipped"}))

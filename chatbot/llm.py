@@ -162,6 +162,12 @@ def local_chat_model(settings: ChatSettings) -> BaseChatModel:
         if settings.local_quant == "q4_0":
             gguf = requantise_q4_0(gguf, settings.var_paths.models)
         return LlamaCppChatModel(gguf, model_name=settings.local_model, **common)
+    if backend == "onnx-genai-int4":
+        from chatbot.onnx_genai_model import OnnxGenAIChatModel, int4_model_dir
+
+        gguf = local_gguf(settings.local_model, settings.var_paths.models)
+        return OnnxGenAIChatModel(int4_model_dir(gguf, settings.var_paths.models),
+                                  model_name=settings.local_model, **common)
     int8 = backend == "transformers-int8"
     return LocalChatModel.from_source(settings.local_model, settings.var_paths.models,
                                       dtype="float32" if int8 else "bfloat16", int8=int8,

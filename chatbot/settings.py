@@ -25,12 +25,14 @@ class ChatSettings(BaseSettings):
         "qwen2.5-coder-0.5b-instruct",
         description="a known local model (qwen2.5-coder-0.5b-instruct, smollm2-135m-instruct) "
         "or a path to a .gguf file")
-    local_backend: Literal["auto", "llama-cpp", "transformers", "transformers-int8"] = Field(
+    local_backend: Literal["auto", "llama-cpp", "onnx-genai-int4", "transformers",
+                           "transformers-int8"] = Field(
         "auto", description="how the local model runs: llama.cpp (the GGUF as it is; loads in "
-        "a second; needs llama-cpp-python, which make setup builds), transformers (dequantised "
-        "to bf16), transformers-int8 (fp32 weights with int8 dynamic quantisation: the "
-        "shortest time to first token, ~1 min more on its first start), or auto: llama.cpp "
-        "when it is installed, else transformers. See python -m chatbot.bench")
+        "a second; needs llama-cpp-python, which make setup builds), onnx-genai-int4 (ONNX "
+        "Runtime GenAI, int4, exported once in a few minutes: writes faster, reads the prompt "
+        "slower), transformers (dequantised to bf16), transformers-int8 (fp32 weights with "
+        "int8 dynamic quantisation, ~1 min more on its first start), or auto: llama.cpp when "
+        "it is installed, else transformers. See python -m chatbot.bench")
     local_quant: Literal["as-shipped", "q4_0"] = Field(
         "q4_0", description="llama.cpp only: re-quantise the shipped GGUF once to Q4_0 "
         "(default: llama.cpp's repacked CPU kernels read the prompt and write ~20% faster; "
