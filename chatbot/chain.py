@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage
 
 from chatbot.citations import cite
 from chatbot.context_budget import fit_passages
-from chatbot.extractive import extractive_answer
+from chatbot.extractive import add_quotes, extractive_answer
 from chatbot.prompts import ANSWER, CONDENSE, format_context
 from chatbot.questions import check_question
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
@@ -197,6 +197,7 @@ class RAGChatbot:
         judge it, apply the guard, add the judge's citations (``settings.cite_answers``)."""
         if self.settings.tidy_answers:
             self.tidy(turn)
+        self.quote(turn)
         t0 = time.perf_counter()
         turn.faithfulness = self._judge(turn.answer, turn.passages, turn.standalone_question)
         turn.latency_ms["judge"] = (time.perf_counter() - t0) * 1000
@@ -216,6 +217,20 @@ class RAGChatbot:
                               "answered with the best-matching sentences of passage [1]")
             turn.answer = extractive_answer(turn.standalone_question, turn.passages,
                                             self.kb.embeddings)
+
+    def quote(self, turn: ChatTurn) -> None:
+        """Follow a local model's answer with the top passage's best sentences that it does
+        not already say (``settings.quote_sentences``, ``chatbot.extractive.add_quotes``),
+        noted. A remote model's answer is left as it wrote it: the quotes make up for what a
+        0.5B model leaves out, and were measured with it only."""
+        if (not self.settings.quote_sentences or turn.route != "rag"
+                or turn.provider != "local"):
+            return
+        turn.answer, added = add_quotes(turn.standalone_question, turn.answer, turn.passages,
+                                        self.kb.embeddings, self.settings.quote_sentences)
+        if added:
+            turn.notes.append(f"added {added} sentence(s) of source [1] that the answer did "
+                              "not already say (GC_QUOTE_SENTENCES)")
 
     def _stream_with_fallback(self, messages, turn: ChatTurn) -> Iterator[str | object]:
         """Stream from the model. A remote model that fails (an error or timeout, a malformed

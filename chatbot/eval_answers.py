@@ -18,10 +18,11 @@ compared with the extractive baseline by a paired bootstrap of the difference (t
 resampled questions for both).
 
 Systems (one model answer per question, scored as it goes through the chat's steps,
-``RAGChatbot.finish``): ``raw`` as generated, ``model`` tidied, judged and cited (what the
-chat shows by default), ``retry`` the same with guard ``retry``; ``extractive`` is the
-baseline: the sentences of the top passage that best match the question (MiniLM cosine), in
-their order, each citing [1].
+``RAGChatbot.finish``): ``raw`` as generated; ``model`` tidied, followed by the source's
+sentences it does not say (``GC_QUOTE_SENTENCES``), judged and cited, under guard ``warn``;
+``retry`` the same under guard ``retry`` (what the chat shows by default); ``extractive`` is
+the baseline: the sentences of the top passage that best match the question (MiniLM cosine),
+in their order, each citing [1].
 """
 
 from __future__ import annotations
@@ -125,8 +126,8 @@ def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str],
              systems=SYSTEMS, progress: bool = True) -> dict[str, list]:
     """Per system, an ``AnswerScore`` for each question. The model answers once per
     question; ``raw`` scores that answer as generated, ``model`` after the chat's steps
-    (``RAGChatbot.finish``: tidy, judge, cite), ``retry`` the same with guard ``retry``;
-    ``extractive`` is the baseline."""
+    (``RAGChatbot.finish``: tidy, quote, judge, cite) under guard ``warn``, ``retry`` the same
+    under guard ``retry`` (the chat's default); ``extractive`` is the baseline."""
     from tqdm.auto import tqdm
 
     def variant(judge=bot.judge, **update) -> RAGChatbot:
@@ -134,7 +135,8 @@ def evaluate(bot: RAGChatbot, questions: list[dict], references: dict[str, str],
                           provider=bot.provider)
 
     # the raw answer is judged once, by score_answer: generating needs no judge
-    generate = variant(judge=None, tidy_answers=False, guard="off", cite_answers=False)
+    generate = variant(judge=None, tidy_answers=False, quote_sentences=0, guard="off",
+                       cite_answers=False)
     steps = {"model": variant(tidy_answers=True, guard="warn", cite_answers=True),
              "retry": variant(tidy_answers=True, guard="retry", cite_answers=True)}
     out: dict[str, list] = {s: [] for s in systems}
@@ -266,9 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=100, help="questions (default 100)")
     ap.add_argument("--start", type=int, default=START, help="first held-out question")
     ap.add_argument("--systems", nargs="+", default=list(SYSTEMS), choices=SYSTEMS,
-                    help="raw: the model's answer as generated; model: tidied, judged and "
-                    "cited (the chat's default); retry: the same with guard retry; "
-                    "extractive: the baseline")
+                    help="raw: the model's answer as generated; model: tidied, quoted, "
+                    "judged and cited under guard warn; retry: the same under guard retry "
+                    "(the chat's default); extractive: the baseline")
     ap.add_argument("--output", type=Path, help="write every answer and its scores (JSON)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"),

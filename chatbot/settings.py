@@ -84,8 +84,15 @@ class ChatSettings(BaseSettings):
     cite_answers: bool = Field(
         True, description="after judging, end each supported sentence with [n] for the "
         "passage that supports it (chatbot.citations)")
+    quote_sentences: int = Field(
+        4, ge=0, description="follow the local model's answer with up to this many sentences "
+        "of the top passage that best match the question and that the answer does not "
+        "already say (chatbot.extractive.add_quotes); they are judged and cited like the rest "
+        "(0: none). A remote model's answer is left as written")
     guard: Literal["off", "warn", "retry"] = Field(
-        "warn", description="what to do with an answer the judge finds unfaithful")
+        "retry", description="what to do with the sentences the judge flags: retry drops "
+        "them (or answers from the top passage when none is supported), warn only marks "
+        "them, off does neither")
     judge_backend: Literal["torch", "torch-int8", "onnx", "onnx-int8"] = Field(
         "torch", description="how the judge's NLI model runs: PyTorch fp32 (default, the "
         "calibrated one), or ONNX Runtime fp32 / int8 (faster; int8 costs a little accuracy: "

@@ -22,6 +22,7 @@ def app_env(tmp_path, monkeypatch):
     ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)
     monkeypatch.setenv("GC_VAR_DIR", str(var))
     monkeypatch.setenv("GC_GUARD", "warn")
+    monkeypatch.setenv("GC_QUOTE_SENTENCES", "0")  # the model's own sentences, as written
     # the chat page loads the local model while a question is typed: the 135M test model,
     # not the 0.5B one (tests that ask put a fake chat model in its place)
     monkeypatch.setenv("GC_LOCAL_MODEL", "smollm2-135m-instruct")
@@ -30,9 +31,10 @@ def app_env(tmp_path, monkeypatch):
     st.cache_resource.clear()
 
 
-def test_chat_question_gets_answer_sources_verdict_and_feedback(app_env):
+def test_chat_question_gets_answer_sources_verdict_and_feedback(app_env, monkeypatch):
     from chatbot.storage import Feedback, Store, Turn
 
+    monkeypatch.setenv("GC_QUOTE_SENTENCES", "4")  # the default: the source's words follow
     at = AppTest.from_file(APP, default_timeout=180)
     at.session_state["chat_model"] = FakeListChatModel(responses=[ANSWER])
     at.run()
@@ -51,7 +53,10 @@ def test_chat_question_gets_answer_sources_verdict_and_feedback(app_env):
     assert any(e.label.startswith("[1] Metformin") for e in at.expander)
     store = Store(f"sqlite:///{app_env / 'groundedchat.db'}")
     (turn,) = store.turns()
-    assert turn["answer"] == ANSWER and turn["judge_verdict"] in {"faithful", "unfaithful"}
+    answer, quotes = turn["answer"].split("\n\n")
+    assert answer == ANSWER and turn["judge_verdict"] in {"faithful", "unfaithful"}
+    assert "500 mg twice a day" in quotes  # a leaflet sentence the answer did not say
+    assert any("that the answer did not already say" in c.value for c in at.caption)
     at.feedback[0].set_value(1).run()  # thumbs up
     assert not at.exception
     assert store.count(Feedback) == 1 and store.feedback()[0]["thumbs"] == 1

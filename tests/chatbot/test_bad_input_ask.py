@@ -60,7 +60,7 @@ ANSWERED = [
 
 @pytest.mark.parametrize("case, question, answer, holds", ANSWERED, ids=[c[0] for c in ANSWERED])
 def test_odd_questions_get_a_clear_answer(kb, judge, case, question, answer, holds):
-    bot = build_chatbot(ChatSettings(top_k=3, guard="warn"), kb, judge,
+    bot = build_chatbot(ChatSettings(top_k=3, guard="warn", quote_sentences=0), kb, judge,
                         llm=FakeListChatModel(responses=[answer]))
     turn = bot.ask(question)
     assert holds(turn), (case, turn.route, turn.answer, turn.notes)

@@ -11,13 +11,16 @@ from chatbot.chain import NO_CONTEXT_ANSWER, ChatTurn, cited_numbers
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
 from chatbot.service import build_chatbot
 from chatbot.settings import ChatSettings
+from chatbot.tidy import CITATION
 
 GOOD = "Metformin is used to treat type 2 diabetes [1]. The usual starting dose is 500 mg [1]."
 BAD = "Metformin cures asthma in children [1]. It is usually taken once a year [2]."
 
 
-def bot(kb, judge, responses, guard="warn", **kw):
-    settings = ChatSettings(guard=guard, top_k=3, **kw)
+def bot(kb, judge, responses, guard="warn", quote_sentences=0, **kw):
+    """A chat over ``kb`` whose model answers ``responses`` in turn; no quotes unless asked,
+    so the answer is the model's."""
+    settings = ChatSettings(guard=guard, top_k=3, quote_sentences=quote_sentences, **kw)
     return build_chatbot(settings, kb, judge, llm=FakeListChatModel(responses=responses))
 
 
@@ -124,6 +127,21 @@ def test_guard_retry_answers_extractively_when_nothing_is_supported(kb, judge):
     assert any("best-matching sentences of passage [1]" in n for n in turn.notes)
 
 
+def test_the_answer_is_followed_by_the_sources_sentences_it_does_not_say(kb, judge):
+    short = "Metformin is used to treat type 2 diabetes."
+    turn = bot(kb, judge, [short], quote_sentences=4).ask("What is metformin used for?")
+    answer, quotes = turn.answer.split("\n\n")
+    assert answer.startswith(short.rstrip(".")) and "type 2 diabetes" not in quotes
+    judged = turn.faithfulness.sentences  # the quotes are judged and cited like the answer
+    quoted = [CITATION.sub("", s.text).replace(" .", ".").strip() for s in judged[1:]]
+    assert 2 <= len(quoted) <= 4 and all(q in turn.passages[0].text for q in quoted)
+    assert all(s.start >= len(answer) for s in judged[1:])
+    assert turn.faithfulness.verdict == "faithful" and turn.cited == [1]
+    assert any(f"added {len(quoted)} sentence(s) of source [1]" in n for n in turn.notes)
+    remote = bot(kb, judge, [short], quote_sentences=4, provider="openai")
+    assert remote.ask("What is metformin used for?").answer == short.replace(".", " [1].")
+
+
 def test_follow_up_is_rewritten_with_the_history(kb, judge):
     b = bot(kb, judge, ["What is the usual starting dose of metformin?", GOOD])
     history = [("user", "Tell me about metformin."), ("assistant", "It treats diabetes [1].")]
@@ -133,7 +151,7 @@ def test_follow_up_is_rewritten_with_the_history(kb, judge):
 
 
 def test_remote_failure_falls_back_to_the_local_model(kb, judge):
-    settings = ChatSettings(provider="openai", guard="off", top_k=3)
+    settings = ChatSettings(provider="openai", guard="off", top_k=3, quote_sentences=0)
     remote = FakeListChatModel(responses=["never"], error_on_chunk_number=0)
     local = FakeListChatModel(responses=[GOOD])
     b = build_chatbot(settings, kb, judge, llm=remote, fallback=lambda: local)

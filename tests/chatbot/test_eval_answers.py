@@ -16,7 +16,7 @@ from chatbot.eval_answers import (
     summary,
     table,
 )
-from chatbot.extractive import extractive_answer
+from chatbot.extractive import add_quotes, extractive_answer
 from chatbot.tidy import cut_off
 from chatbot.turn import Passage
 from tests.chatbot.conftest import LEAFLETS
@@ -137,3 +137,52 @@ def test_benchmark_on_three_questions(embeddings, judge, small_model, tmp_path):
     diffs = comparisons(scores)
     assert set(diffs) == {"raw - extractive", "model - extractive", "retry - extractive"}
     assert "| model - extractive |" in comparison_table(diffs)
+
+
+def test_quotes_leave_out_what_the_answer_already_says(embeddings):
+    passages = [Passage(n=1, text=LEAFLETS["asthma"][1])]
+    question = "Which inhaler relieves asthma symptoms quickly?"
+    said = "A reliever inhaler, usually blue, is used to relieve symptoms quickly [1]."
+    answer, added = add_quotes(question, said, passages, embeddings, n=2)
+    first, quotes = answer.split("\n\n")
+    assert first == said and added == 1 and "usually blue" not in quotes
+    assert quotes in LEAFLETS["asthma"][1]  # the other best sentence, word for word
+    more, added = add_quotes(question, said, passages, embeddings, n=4)
+    assert added == 3 and more.startswith(said + "\n\n") and quotes in more
+    assert add_quotes(question, said, passages, embeddings, n=0) == (said, 0)
+    assert add_quotes(question, said, [], embeddings) == (said, 0)
+    assert add_quotes(question, "", passages, embeddings) == ("", 0)
+    whole = LEAFLETS["asthma"][1]
+    assert add_quotes(question, whole, passages, embeddings) == (whole, 0)  # all said
+
+
+def test_raw_is_the_answer_as_generated_and_the_chat_rows_add_the_quotes(kb, embeddings, judge):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from chatbot.service import build_chatbot
+    from chatbot.settings import ChatSettings
+
+    said = "Metformin is used to treat type 2 diabetes."
+    bot = build_chatbot(ChatSettings(top_k=3), kb, judge,
+                        llm=FakeListChatModel(responses=[said]))
+    question = {"question": "What is metformin used for?", "doc_id": "leaflet-metformin"}
+    scores = evaluate(bot, [question], {"leaflet-metformin": LEAFLETS["metformin"][1]},
+                      embeddings, systems=("raw", "model", "retry"), progress=False)
+    assert scores["raw"][0].answer == said
+    for system in ("model", "retry"):
+        answer, quotes = scores[system][0].answer.split("\n\n")
+        assert answer == said.replace(".", " [1].") and "500 mg" in quotes
+
+
+def test_quotes_are_whole_sentences_each_once(embeddings):
+    text = ("Juvenile leukemia is a childhood disease of the marrow. Certain factors affect "
+            "prognosis and treatment. Juvenile leukemia is a childhood disease of the marrow. "
+            "These resources address the diagnosis: - Gene Review: JMML - Genetic Testing "
+            "Registry: JMML")
+    answer, added = add_quotes("What is juvenile leukemia?", "It causes fever.",
+                               [Passage(n=1, text=text)], embeddings, n=4)
+    assert added == 2 and answer.count("childhood disease") == 1  # the passage says it twice
+    assert "Registry" not in answer and not cut_off(answer)  # a run-on list of links is not
+    # the baseline is unchanged: it still quotes what its passage says twice
+    assert extractive_answer("What is juvenile leukemia?", [Passage(n=1, text=text)],
+                             embeddings, n=4).count("childhood disease") == 2

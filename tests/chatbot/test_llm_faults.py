@@ -22,7 +22,7 @@ QUESTION = "What is metformin used for?"
 def ask(kb, judge, server, **settings) -> tuple[list[str], ChatTurn, float]:
     s = ChatSettings(provider="openai", openai_base_url=server.base_url,
                      openai_api_key="test-key", openai_model="fake-remote", guard="off",
-                     top_k=3, **{"llm_timeout_s": 1.0, **settings})
+                     top_k=3, quote_sentences=0, **{"llm_timeout_s": 1.0, **settings})
     b = build_chatbot(s, kb, judge, llm=make_chat_model(s),
                       fallback=lambda: FakeListChatModel(responses=[LOCAL]))
     t0 = time.perf_counter()
