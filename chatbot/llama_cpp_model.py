@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+from chatbot.prompts import chat_dicts
 
 
 def llama_cpp_available() -> bool:
@@ -105,8 +105,7 @@ class LlamaCppChatModel(BaseChatModel):
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs) -> dict:
         temperature = kwargs.get("temperature", self.temperature)
         return dict(
-            messages=[{"role": _ROLES.get(m.type, "user"), "content": str(m.content)}
-                      for m in messages],
+            messages=chat_dicts(messages),
             max_tokens=kwargs.get("max_new_tokens", self.max_new_tokens),
             temperature=temperature, top_p=0.9 if temperature else 1.0,
             top_k=40 if temperature else 1, repeat_penalty=self.repeat_penalty, stop=stop or [],

@@ -19,9 +19,8 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import ConfigDict, PrivateAttr
 
 from chatbot.local_model import SOURCES, assemble_gguf, load_causal_lm
+from chatbot.prompts import chat_dicts
 from chatbot.settings import ChatSettings
-
-_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
 
 
 class LocalChatModel(BaseChatModel):
@@ -68,8 +67,7 @@ class LocalChatModel(BaseChatModel):
         return self.count_tokens(text)
 
     def _inputs(self, messages: list[BaseMessage]):
-        chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)}
-                for m in messages]
+        chat = chat_dicts(messages)
         ids = self._tokenizer.apply_chat_template(chat, add_generation_prompt=True,
                                                   return_tensors="pt", return_dict=True)
         return ids

@@ -25,7 +25,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+from chatbot.prompts import chat_dicts
 
 
 def onnx_genai_available() -> bool:
@@ -127,8 +127,7 @@ class OnnxGenAIChatModel(BaseChatModel):
         before it)."""
         import onnxruntime_genai as og
 
-        chat = [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)}
-                for m in messages]
+        chat = chat_dicts(messages)
         ids = self._tokenizer.apply_chat_template(chat, add_generation_prompt=True,
                                                   tokenize=True, return_dict=True)["input_ids"]
         temperature = kwargs.get("temperature", self.temperature)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
 from chatbot.turn import Passage
@@ -58,3 +59,12 @@ def format_context(passages: Sequence[Passage]) -> str:
     return "\n\n".join(
         f'<passage title="{quote(p.title or "Untitled").replace(chr(34), chr(39))}">\n'
         f"{quote(p.text)}\n</passage>" for p in passages)
+
+
+_ROLES = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+def chat_dicts(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
+    """LangChain messages as the ``{"role", "content"}`` dicts that chat templates (and the
+    local backends) take; any other message type counts as the user's."""
+    return [{"role": _ROLES.get(m.type, "user"), "content": str(m.content)} for m in messages]
