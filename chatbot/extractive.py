@@ -28,10 +28,8 @@ def best_sentences(question: str, text: str, embeddings, n: int = 3,
             if not cut_off(text[s:e]):
                 first.setdefault(claim_text(text[s:e]).lower(), (s, e))
         spans = list(first.values())
-        if not spans:
-            return []
     if not spans:
-        return [text.strip()] if text.strip() else []
+        return [] if whole_only or not text.strip() else [text.strip()]
     vectors = np.asarray(embeddings.embed_documents([question] + [text[s:e] for s, e in spans]))
     best = sorted(np.argsort(-(vectors[1:] @ vectors[0]))[:n])
     return [text[spans[i][0]:spans[i][1]].rstrip() for i in best]
@@ -58,10 +56,9 @@ def add_quotes(question: str, answer: str, passages: list[Passage], embeddings, 
     if not passages or n <= 0 or not answer.strip():
         return answer, 0
     quotes = best_sentences(question, passages[0].text, embeddings, n, whole_only=True)
-    said = [claim_text(answer[s:e]) for s, e in answer_spans(answer)]
-    said = [s for s in said if s]
     if not quotes:
         return answer, 0
+    said = [c for s, e in answer_spans(answer) if (c := claim_text(answer[s:e]))]
     vectors = np.asarray(embeddings.embed_documents([claim_text(q) or q for q in quotes] + said))
     vq, va = vectors[:len(quotes)], vectors[len(quotes):]
     new = [q for q, v in zip(quotes, vq, strict=True) if not len(va) or (va @ v).max() < overlap]

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import PrivateAttr
 
+from chatbot.llm import LocalChatBase
 from chatbot.prompts import chat_dicts
 
 
@@ -66,15 +66,11 @@ def requantise_q4_0(gguf: str | Path, cache_dir: Path) -> Path:
     return target
 
 
-class LlamaCppChatModel(BaseChatModel):
+class LlamaCppChatModel(LocalChatBase):
     """A GGUF model on llama.cpp: chat template from the file, greedy or sampled decoding,
     token streaming, ``usage_metadata`` with token counts."""
 
-    model_name: str = "local"
-    max_new_tokens: int = 384
-    temperature: float = 0.0
     repeat_penalty: float = 1.1
-    model_config = ConfigDict(arbitrary_types_allowed=True)
     _llama: Any = PrivateAttr()
 
     def __init__(self, gguf: str | Path, n_ctx: int = 4096, n_threads: int | None = None,
@@ -96,11 +92,7 @@ class LlamaCppChatModel(BaseChatModel):
         return "groundedchat-llama-cpp"
 
     def count_tokens(self, text: str) -> int:
-        """Tokens of ``text`` with this model's own tokenizer."""
         return len(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
-
-    def get_num_tokens(self, text: str) -> int:  # LangChain's counter would download GPT-2
-        return self.count_tokens(text)
 
     def _request(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs) -> dict:
         temperature = kwargs.get("temperature", self.temperature)
@@ -135,14 +127,8 @@ class LlamaCppChatModel(BaseChatModel):
             if not piece:
                 continue
             n_out += 1  # llama.cpp streams one token per chunk
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-            if run_manager:
-                run_manager.on_llm_new_token(piece, chunk=chunk)
-            yield chunk
+            yield self._piece(piece, run_manager)
         # the context holds the prompt and the answer, less its last token when the budget
         # ran out (a sampled token is fed back only to sample the next one)
         n_in = max(0, self._llama.n_tokens - n_out + (finish == "length"))
-        yield ChatGenerationChunk(message=AIMessageChunk(
-            content="", usage_metadata={"input_tokens": n_in, "output_tokens": n_out,
-                                        "total_tokens": n_in + n_out},
-            response_metadata={"model_name": self.model_name, "finish_reason": finish}))
+        yield self._usage(n_in, n_out, finish_reason=finish)

@@ -23,14 +23,42 @@ from chatbot.prompts import chat_dicts
 from chatbot.settings import ChatSettings
 
 
-class LocalChatModel(BaseChatModel):
-    """A transformers causal LM as a LangChain chat model (chat template, greedy or sampled
-    decoding, token streaming, ``usage_metadata`` with token counts)."""
+class LocalChatBase(BaseChatModel):
+    """What the local backends share: their generation settings, their own token counter
+    (which LangChain and ``chatbot.context_budget`` use), and the streamed chunks: one per
+    text piece, then an empty one with the token counts (``usage_metadata``)."""
 
     model_name: str = "local"
     max_new_tokens: int = 384
     temperature: float = 0.0
     model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` with this model's own tokenizer."""
+        raise NotImplementedError
+
+    def get_num_tokens(self, text: str) -> int:  # LangChain's counter would download GPT-2
+        return self.count_tokens(text)
+
+    @staticmethod
+    def _piece(piece: str, run_manager: CallbackManagerForLLMRun | None
+               ) -> ChatGenerationChunk:
+        chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        if run_manager:
+            run_manager.on_llm_new_token(piece, chunk=chunk)
+        return chunk
+
+    def _usage(self, n_in: int, n_out: int, **metadata) -> ChatGenerationChunk:
+        return ChatGenerationChunk(message=AIMessageChunk(
+            content="", usage_metadata={"input_tokens": n_in, "output_tokens": n_out,
+                                        "total_tokens": n_in + n_out},
+            response_metadata={"model_name": self.model_name, **metadata}))
+
+
+class LocalChatModel(LocalChatBase):
+    """A transformers causal LM as a LangChain chat model (chat template, greedy or sampled
+    decoding, token streaming, ``usage_metadata`` with token counts)."""
+
     _model: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
 
@@ -60,11 +88,7 @@ class LocalChatModel(BaseChatModel):
         return self._tokenizer
 
     def count_tokens(self, text: str) -> int:
-        """Tokens of ``text`` with this model's own tokenizer."""
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    def get_num_tokens(self, text: str) -> int:  # LangChain's counter would download GPT-2
-        return self.count_tokens(text)
 
     def _inputs(self, messages: list[BaseMessage]):
         chat = chat_dicts(messages)
@@ -123,16 +147,9 @@ class LocalChatModel(BaseChatModel):
             if not piece:
                 continue
             produced.append(piece)
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-            if run_manager:
-                run_manager.on_llm_new_token(piece, chunk=chunk)
-            yield chunk
+            yield self._piece(piece, run_manager)
         thread.join()
-        n_out = self.count_tokens("".join(produced))
-        yield ChatGenerationChunk(message=AIMessageChunk(
-            content="", usage_metadata={"input_tokens": n_in, "output_tokens": n_out,
-                                        "total_tokens": n_in + n_out},
-            response_metadata={"model_name": self.model_name}))
+        yield self._usage(n_in, self.count_tokens("".join(produced)))
 
 
 def local_gguf(source: str, cache_dir: Path) -> Path:

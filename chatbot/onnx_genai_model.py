@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import PrivateAttr
 
+from chatbot.llm import LocalChatBase
 from chatbot.prompts import chat_dicts
 
 
@@ -74,25 +74,23 @@ def int4_model_dir(gguf: Path, cache_dir: Path) -> Path:
     return export_int4(hf_dir, target)
 
 
-def set_threads(model_dir: Path, n_threads: int) -> None:
-    """Write ``n_threads`` into the export's session options (``genai_config.json``)."""
+def set_threads(model_dir: Path, n_threads: int) -> dict:
+    """Write ``n_threads`` into the export's session options (``genai_config.json``); the
+    config."""
     path = model_dir / "genai_config.json"
     config = json.loads(path.read_text())
     options = config["model"]["decoder"].setdefault("session_options", {})
     if options.get("intra_op_num_threads") != n_threads:
         options["intra_op_num_threads"] = n_threads
         path.write_text(json.dumps(config, indent=4))
+    return config
 
 
-class OnnxGenAIChatModel(BaseChatModel):
+class OnnxGenAIChatModel(LocalChatBase):
     """An ONNX Runtime GenAI model folder: chat template from its tokenizer files, greedy or
     sampled decoding, token streaming, stop strings, ``usage_metadata`` with token counts."""
 
-    model_name: str = "local"
-    max_new_tokens: int = 384
-    temperature: float = 0.0
     repetition_penalty: float = 1.1
-    model_config = ConfigDict(arbitrary_types_allowed=True)
     _model: Any = PrivateAttr()
     _tokenizer: Any = PrivateAttr()
     _end_tokens: set[int] = PrivateAttr()
@@ -102,9 +100,8 @@ class OnnxGenAIChatModel(BaseChatModel):
         import onnxruntime_genai as og
         from transformers import AutoTokenizer
 
-        set_threads(Path(model_dir), n_threads or os.cpu_count() or 1)
-        end = json.loads((Path(model_dir) / "genai_config.json").read_text())["model"].get(
-            "eos_token_id", [])
+        config = set_threads(Path(model_dir), n_threads or os.cpu_count() or 1)
+        end = config["model"].get("eos_token_id", [])
         self._end_tokens = set(end if isinstance(end, list) else [end])
         self._model = og.Model(str(model_dir))
         self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir))
@@ -114,11 +111,7 @@ class OnnxGenAIChatModel(BaseChatModel):
         return "groundedchat-onnx-genai"
 
     def count_tokens(self, text: str) -> int:
-        """Tokens of ``text`` with this model's own tokenizer."""
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    def get_num_tokens(self, text: str) -> int:  # LangChain's counter would download GPT-2
-        return self.count_tokens(text)
 
     def _tokens(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs
                 ) -> tuple[int, Iterator[str]]:
@@ -176,13 +169,6 @@ class OnnxGenAIChatModel(BaseChatModel):
         n_out = 0
         for piece in stream:
             n_out += 1
-            if not piece:
-                continue
-            chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-            if run_manager:
-                run_manager.on_llm_new_token(piece, chunk=chunk)
-            yield chunk
-        yield ChatGenerationChunk(message=AIMessageChunk(
-            content="", usage_metadata={"input_tokens": n_in, "output_tokens": n_out,
-                                        "total_tokens": n_in + n_out},
-            response_metadata={"model_name": self.model_name}))
+            if piece:
+                yield self._piece(piece, run_manager)
+        yield self._usage(n_in, n_out)
