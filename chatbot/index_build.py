@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -30,6 +29,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document
 
+from chatbot.background import live_pid, start_detached
 from chatbot.documents import checksum, medquad_documents
 from chatbot.knowledge_base import KnowledgeBase, embedding_id, local_embeddings, new_manifest
 from chatbot.settings import ChatSettings
@@ -231,12 +231,7 @@ def partial_knowledge_base(settings: ChatSettings, embeddings=None) -> Knowledge
 
 def _build_pid(folder: Path) -> int | None:
     """The pid of a live build process for ``folder``, if there is one."""
-    try:
-        pid = int((folder / LOCK).read_text())
-        os.kill(pid, 0)
-        return pid
-    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
-        return None
+    return live_pid(folder / LOCK)
 
 
 PAUSES = "pauses"  # one mark per answer being written while the build is stopped
@@ -302,17 +297,12 @@ def start_background_build(settings: ChatSettings, medquad_limit: int | None = N
     if _build_pid(folder) is not None:
         resume(settings)
         return True
-    folder.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "chatbot.index_build", "--var-dir", str(settings.var_dir),
            "--low-priority"]
     if medquad_limit:
         cmd += ["--medquad-limit", str(medquad_limit)]
-    log = open(settings.var_dir / "index_build.log", "ab")  # noqa: SIM115 (the child keeps it)
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True, env={**os.environ,
-                                                         "GC_VAR_DIR": str(settings.var_dir)})
-    log.close()
-    (folder / LOCK).write_text(str(proc.pid))
+    start_detached(cmd, folder / LOCK, settings.var_dir / "index_build.log",
+                   {"GC_VAR_DIR": str(settings.var_dir)})
     return True
 
 

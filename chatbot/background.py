@@ -1,0 +1,34 @@
+"""Detached background jobs of the app (the index build, the faster model's export): a
+process of its own that outlives the page that started it, found again by its pid file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+
+def live_pid(pid_file: Path) -> int | None:
+    """The pid written in ``pid_file`` if that process is alive, else None."""
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)
+        return pid
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+
+
+def start_detached(cmd: list[str], pid_file: Path, log: Path, env: dict | None = None) -> int:
+    """Run ``cmd`` in a new session (stdin closed; stdout and stderr appended to ``log``),
+    write its pid to ``pid_file`` and return it."""
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                env={**os.environ, **(env or {})})
+    pid_file.write_text(str(proc.pid))
+    # reaped when it ends: a finished child left unreaped stays a zombie, which ``live_pid``
+    # would take for a live job
+    threading.Thread(target=proc.wait, daemon=True).start()
+    return proc.pid
