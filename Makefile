@@ -14,7 +14,7 @@ export TOKENIZERS_PARALLELISM := false
 export DEEPEVAL_TELEMETRY_OPT_OUT := YES
 export DEEPEVAL_UPDATE_WARNING_OPT_IN := NO
 
-.PHONY: setup run index retrieval demo test lint pytest data train-nli judge-data train-judge ablate-judge compare-nli evaluate-nli audit-nli bench calibrate benchmark clean
+.PHONY: setup run index model retrieval demo test lint pytest data train-nli judge-data train-judge ablate-judge compare-nli evaluate-nli audit-nli bench calibrate benchmark clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11 is needed)"; exit 1; }
@@ -50,6 +50,9 @@ run: setup  ## start the app (chat, documents, rating form, dashboard); it build
 
 index: setup  ## build the default knowledge base (MedQuAD) in the foreground when there is none
 	@test -f var/index/manifest.json || $(BIN)/python -m chatbot.index_build
+
+model: setup  ## make the local model's int4 ONNX Runtime GenAI export now (the app makes it in the background once the index is built)
+	$(BIN)/python -m chatbot.onnx_genai_model
 
 retrieval: index  ## Recall@k / MRR of dense, sparse and hybrid retrieval on held-out questions
 	$(BIN)/python -m chatbot.eval_retrieval

@@ -66,11 +66,32 @@ def judge(backend: str = "torch"):
     return load_judge(settings().model_copy(update={"judge_backend": backend}))
 
 
-@st.cache_resource(show_spinner="Loading the language model...")
 def chat_model(provider: str, temperature: float):
+    """The chat model, one per provider, temperature and local backend: the default ``auto``
+    runs llama.cpp until the faster ONNX Runtime GenAI export is made, then that one."""
+    return _chat_model(provider, temperature, local_backend())
+
+
+def local_backend() -> str:
+    """The local backend an answer runs on now. With ``auto``, once the index is built (not
+    to slow its build down), the ONNX export starts in the background if it is not made."""
+    from chatbot.llm import resolve_local_backend
+    from chatbot.onnx_genai_model import onnx_genai_available, start_background_export
+
+    s = settings()
+    backend = resolve_local_backend(s)
+    if (s.local_backend == "auto" and backend != "onnx-genai-int4" and onnx_genai_available()
+            and (s.index_dir / "manifest.json").exists()):
+        start_background_export(s)
+    return backend
+
+
+@st.cache_resource(show_spinner="Loading the language model...", max_entries=3)
+def _chat_model(provider: str, temperature: float, backend: str):
     from chatbot.llm import make_chat_model
 
-    return make_chat_model(settings().model_copy(update={"temperature": temperature}), provider)
+    update = {"temperature": temperature, "local_backend": backend}
+    return make_chat_model(settings().model_copy(update=update), provider)
 
 
 @st.cache_resource(show_spinner=False)

@@ -286,10 +286,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(diffs, indent=1) if args.json else comparison_table(diffs))
         return 0
     from chatbot.knowledge_base import local_embeddings
+    from chatbot.llm import resolve_local_backend
     from chatbot.service import build_chatbot, load_knowledge_base
     from chatbot.settings import ChatSettings
 
     settings = ChatSettings()
+    model = ({"provider": "local", "model": settings.local_model,
+              "backend": resolve_local_backend(settings)} if settings.provider == "local"
+             else {"provider": settings.provider})
     kb = load_knowledge_base(settings)  # the whole index (built here first if missing)
     bot = build_chatbot(settings, kb=kb)
     questions = medquad_questions()[args.start:args.start + args.limit]
@@ -299,13 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     diffs = comparisons(scores)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps({"summary": results, "differences": diffs,
+        args.output.write_text(json.dumps({"model": model, "summary": results,
+                                           "differences": diffs,
                                            "answers": {name: [asdict(x) for x in s]
                                                        for name, s in scores.items()}},
                                           indent=1))
     if args.json:
-        print(json.dumps({"summary": results, "differences": diffs}, indent=1))
+        print(json.dumps({"model": model, "summary": results, "differences": diffs}, indent=1))
     else:
+        print(", ".join(f"{k}: {v}" for k, v in model.items()))
         print(table(results) + ("\n\n" + comparison_table(diffs) if diffs else ""))
     return 0
 

@@ -48,10 +48,13 @@ class LocalChatBase(BaseChatModel):
             run_manager.on_llm_new_token(piece, chunk=chunk)
         return chunk
 
-    def _usage(self, n_in: int, n_out: int, **metadata) -> ChatGenerationChunk:
+    def _usage(self, n_in: int, n_out: int, input_token_details: dict | None = None,
+               **metadata) -> ChatGenerationChunk:
+        usage = {"input_tokens": n_in, "output_tokens": n_out, "total_tokens": n_in + n_out}
+        if input_token_details:
+            usage["input_token_details"] = input_token_details
         return ChatGenerationChunk(message=AIMessageChunk(
-            content="", usage_metadata={"input_tokens": n_in, "output_tokens": n_out,
-                                        "total_tokens": n_in + n_out},
+            content="", usage_metadata=usage,
             response_metadata={"model_name": self.model_name, **metadata}))
 
 
@@ -152,6 +155,35 @@ class LocalChatModel(LocalChatBase):
         yield self._usage(n_in, self.count_tokens("".join(produced)))
 
 
+def gguf_stem(source: str) -> str:
+    """The file name, without ``.gguf``, that ``local_gguf(source, ...)`` returns, found
+    without joining or checking the file."""
+    if source.endswith(".gguf"):
+        return Path(source).stem
+    if source not in SOURCES:
+        raise ValueError(f"unknown local model {source!r}: one of {', '.join(SOURCES)} "
+                         "or a path to a .gguf file")
+    known = SOURCES[source]
+    if len(known.parts) == 1 and known.sha256 is None:  # the package's own file
+        return Path(known.parts[0][1]).stem
+    return known.name
+
+
+def resolve_local_backend(settings: ChatSettings) -> str:
+    """The backend ``local_chat_model`` runs: ``settings.local_backend``, or for ``auto``:
+    ONNX Runtime GenAI once its int4 export is made (``chatbot.onnx_genai_model``; the app
+    makes it in the background), else llama.cpp when llama-cpp-python is installed, else
+    transformers."""
+    from chatbot.llama_cpp_model import llama_cpp_available
+    from chatbot.onnx_genai_model import export_ready, onnx_genai_available
+
+    if settings.local_backend != "auto":
+        return settings.local_backend
+    if onnx_genai_available() and export_ready(settings):
+        return "onnx-genai-int4"
+    return "llama-cpp" if llama_cpp_available() else "transformers"
+
+
 def local_gguf(source: str, cache_dir: Path) -> Path:
     """The GGUF file of a known source (``SOURCES``, verified and cached) or a ``.gguf``
     path."""
@@ -164,13 +196,10 @@ def local_gguf(source: str, cache_dir: Path) -> Path:
 
 
 def local_chat_model(settings: ChatSettings) -> BaseChatModel:
-    """``settings.local_model`` on ``settings.local_backend`` (auto: llama.cpp when
-    llama-cpp-python is installed, else transformers)."""
-    from chatbot.llama_cpp_model import LlamaCppChatModel, llama_cpp_available, requantise_q4_0
+    """``settings.local_model`` on ``resolve_local_backend(settings)``."""
+    from chatbot.llama_cpp_model import LlamaCppChatModel, requantise_q4_0
 
-    backend = settings.local_backend
-    if backend == "auto":
-        backend = "llama-cpp" if llama_cpp_available() else "transformers"
+    backend = resolve_local_backend(settings)
     common = dict(max_new_tokens=settings.max_new_tokens, temperature=settings.temperature)
     if backend == "llama-cpp":
         gguf = local_gguf(settings.local_model, settings.var_paths.models)

@@ -29,9 +29,11 @@ class ChatSettings(BaseSettings):
                            "transformers-int8"] = Field(
         "auto", description="how the local model runs: llama.cpp (the GGUF as it is; loads in "
         "a second; needs llama-cpp-python, which make setup builds), onnx-genai-int4 (ONNX "
-        "Runtime GenAI, int4, exported once in a few minutes: writes faster, reads the prompt "
-        "slower), transformers (dequantised to bf16), transformers-int8 (fp32 weights with "
-        "int8 dynamic quantisation, ~1 min more on its first start), or auto: llama.cpp when "
+        "Runtime GenAI, int4, exported once in about a minute and a half: writes faster), "
+        "transformers (dequantised to bf16), transformers-int8 (fp32 weights with "
+        "int8 dynamic quantisation, ~1 min more on its first start), or auto: ONNX Runtime "
+        "GenAI once its export is made (the app makes it in the background once the index is "
+        "built; python -m chatbot.onnx_genai_model makes it now), before that llama.cpp when "
         "it is installed, else transformers. See python -m chatbot.bench")
     local_quant: Literal["as-shipped", "q4_0"] = Field(
         "q4_0", description="llama.cpp only: re-quantise the shipped GGUF once to Q4_0 "

@@ -26,6 +26,9 @@ def app_env(tmp_path, monkeypatch):
     # the chat page loads the local model while a question is typed: the 135M test model,
     # not the 0.5B one (tests that ask put a fake chat model in its place)
     monkeypatch.setenv("GC_LOCAL_MODEL", "smollm2-135m-instruct")
+    # llama.cpp, named: with auto the app would start making the ONNX export in the background
+    # (tested in tests/chatbot/test_onnx_genai_model.py)
+    monkeypatch.setenv("GC_LOCAL_BACKEND", "llama-cpp")
     st.cache_resource.clear()
     yield var
     st.cache_resource.clear()

@@ -29,7 +29,8 @@ def server(tmp_path):
     ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)
     port = free_port()
     env = {**os.environ, "GC_VAR_DIR": str(var), "GC_LOCAL_MODEL": "smollm2-135m-instruct",
-           "GC_MAX_NEW_TOKENS": "40", "GC_GUARD": "warn"}
+           "GC_MAX_NEW_TOKENS": "40", "GC_GUARD": "warn",
+           "GC_LOCAL_BACKEND": "llama-cpp"}  # auto would make the ONNX export meanwhile
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1",
