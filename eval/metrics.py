@@ -11,6 +11,8 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from nli_judge.judge.aggregation_fit import balanced_accuracy
+
 
 def tune_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
     """The decision threshold (faithful when score >= t) with the best balanced accuracy on
@@ -22,7 +24,7 @@ def tune_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
     if len(np.unique(y)) < 2:
         return 0.5
     cands = np.unique(np.concatenate([s, [s.max() + 1e-6]]))
-    bal = np.array([balanced_accuracy_score(y, (s >= t).astype(int)) for t in cands])
+    bal = np.array([balanced_accuracy(y, (s >= t).astype(int)) for t in cands])
     best = np.flatnonzero(bal >= bal.max() - 1e-12)
     return float(cands[best[len(best) // 2]])
 

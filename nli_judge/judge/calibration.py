@@ -29,10 +29,16 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+from sklearn.metrics import roc_auc_score
 
 from nli_judge.judge.aggregation import VARIANTS, LearnedAggregator
-from nli_judge.judge.aggregation_fit import best_threshold, features_of, fit, leave_one_set_out
+from nli_judge.judge.aggregation_fit import (
+    balanced_accuracy,
+    best_threshold,
+    features_of,
+    fit,
+    leave_one_set_out,
+)
 from nli_judge.judge.faithfulness import (
     FaithfulnessJudge,
     JudgeSettings,
@@ -111,7 +117,7 @@ def choose_max_windows(cache: dict[str, tuple[list, np.ndarray]], st: JudgeSetti
     its threshold) is within ``tolerance`` of checking every window, and the table of all."""
     def mean_bal(k: int | None) -> float:
         return float(np.mean([
-            balanced_accuracy_score(y, (item_scores(ev if k is None else preselected(ev, k), st)
+            balanced_accuracy(y, (item_scores(ev if k is None else preselected(ev, k), st)
                                         >= st.threshold).astype(int))
             for ev, y in cache.values()]))
 
@@ -142,7 +148,7 @@ def search(cache: dict[str, tuple[list, np.ndarray]], base: JudgeSettings,
             # "min": a sentence is supported exactly when the answer could pass on it alone.
             # (Under the product rules "supported" keeps its plain meaning: score >= 0.5.)
             st.support_threshold = thr if how == "min" and not product_rules else 0.5
-            bal = {n: balanced_accuracy_score(y, (s >= thr).astype(int))
+            bal = {n: balanced_accuracy(y, (s >= thr).astype(int))
                    for n, (s, y) in scored.items()}
             mean = float(np.mean(list(bal.values())))
             if mean > best[0]:
@@ -188,15 +194,19 @@ def model_outputs(judge: FaithfulnessJudge, data: dict[str, Sequence[LabelledAns
                   cache_dir: Path | None = None, cache_prefix: str = ""
                   ) -> dict[str, tuple[list, np.ndarray]]:
     """Per dev set: (``judge.claim_evidence`` of its items, their labels). With ``cache_dir``
-    the evidence is kept as pickles named ``{cache_prefix}{set}.pkl`` and reused."""
+    the evidence is kept as pickles named ``{cache_prefix}{set}.pkl`` and reused when it has
+    one entry per item (a file from a run over another sample of the set is made again)."""
     cache = {}
     for name, items in data.items():
         t0 = time.perf_counter()
         saved = cache_dir / f"{cache_prefix}{name}.pkl" if cache_dir else None
+        evidence = None
         if saved and saved.exists():
             with saved.open("rb") as f:  # our own file, written below
                 evidence = pickle.load(f)
-        else:
+            if len(evidence) != len(items):
+                evidence = None
+        if evidence is None:
             evidence = judge.claim_evidence(
                 [{"answer": i.answer, "passages": i.passages, "question": i.question}
                  for i in items], progress=True)

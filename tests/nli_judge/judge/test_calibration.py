@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from nli_judge import FaithfulnessJudge, JudgeSettings, NLIModel
+from nli_judge.judge.aggregation_fit import balanced_accuracy
 from nli_judge.judge.calibration import MAX_WINDOWS, calibrate, parse_window
 
 PASSAGE = ("The pharmacy opens at 9 am and closes at 6 pm on weekdays. It is closed on Sundays. "
@@ -17,6 +18,19 @@ class Item:
     passages: list[str]
     question: str | None
     label: int
+
+
+def test_balanced_accuracy_is_scikit_learns():
+    import numpy as np
+    from sklearn.metrics import balanced_accuracy_score
+
+    y, pred = np.array([1, 1, 1, 0]), np.array([1, 0, 0, 0])
+    assert balanced_accuracy(y, pred) == pytest.approx((1 / 3 + 1) / 2)  # by hand
+    rng = np.random.default_rng(0)
+    for n in (5, 40, 301):
+        y, pred = rng.integers(0, 2, n), rng.integers(0, 2, n)
+        assert balanced_accuracy(y, pred) == pytest.approx(balanced_accuracy_score(y, pred))
+    assert balanced_accuracy(np.ones(4, int), np.array([1, 1, 0, 1])) == 0.75  # one class
 
 
 def test_parse_window():
