@@ -3,10 +3,13 @@ process of its own that outlives the page that started it, found again by its pi
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import threading
 from pathlib import Path
+
+from chatbot.settings import ChatSettings
 
 
 def live_pid(pid_file: Path) -> int | None:
@@ -32,3 +35,20 @@ def start_detached(cmd: list[str], pid_file: Path, log: Path, env: dict | None =
     # would take for a live job
     threading.Thread(target=proc.wait, daemon=True).start()
     return proc.pid
+
+
+def add_job_arguments(ap: argparse.ArgumentParser) -> None:
+    """The options every background job's command takes: ``--var-dir`` and
+    ``--low-priority``."""
+    ap.add_argument("--var-dir", type=Path, help="the var folder (default: GC_VAR_DIR or var/)")
+    ap.add_argument("--low-priority", action="store_true",
+                    help="run at a lower CPU priority (nice 10), so that a chat answering "
+                    "meanwhile gets the cores first (the app starts it so)")
+
+
+def job_settings(args: argparse.Namespace) -> ChatSettings:
+    """The settings a job runs with (its ``--var-dir`` over the environment's); with
+    ``--low-priority`` the process's priority is lowered first."""
+    if args.low_priority:
+        os.nice(10)
+    return ChatSettings(**({"var_dir": args.var_dir} if args.var_dir else {}))

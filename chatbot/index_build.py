@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document
 
-from chatbot.background import live_pid, start_detached
+from chatbot.background import add_job_arguments, job_settings, live_pid, start_detached
 from chatbot.documents import checksum, medquad_documents
 from chatbot.knowledge_base import KnowledgeBase, embedding_id, local_embeddings, new_manifest
 from chatbot.settings import ChatSettings
@@ -310,14 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m chatbot.index_build", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--medquad-limit", type=int, help="index only the first N documents")
-    ap.add_argument("--var-dir", type=Path, help="where the index lives (default var/)")
-    ap.add_argument("--low-priority", action="store_true",
-                    help="run at a lower CPU priority (nice 10), so that a chat answering "
-                    "meanwhile gets the cores first (the app starts it so)")
+    add_job_arguments(ap)
     args = ap.parse_args(argv)
-    if args.low_priority:
-        os.nice(10)
-    settings = ChatSettings(**({"var_dir": args.var_dir} if args.var_dir else {}))
+    settings = job_settings(args)
     if (settings.index_dir / "manifest.json").exists():
         print(f"{settings.index_dir} is built already (python -m chatbot.ingest adds files)")
         return 0

@@ -32,7 +32,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from chatbot.background import live_pid, start_detached
+from chatbot.background import add_job_arguments, job_settings, live_pid, start_detached
 from chatbot.llm import LocalChatBase, gguf_stem, local_gguf
 from chatbot.prompts import chat_dicts
 from chatbot.settings import ChatSettings
@@ -265,14 +265,8 @@ def main(argv: list[str] | None = None) -> int:
         "(GC_LOCAL_MODEL) once, under the var folder's models: about a minute and a half on 2 "
         "cores. GC_LOCAL_BACKEND=auto (the default) runs it once it is there, llama.cpp "
         "before; the app starts this in the background once the index is built.")
-    ap.add_argument("--var-dir", type=Path, help="the var folder (default: GC_VAR_DIR or var/)")
-    ap.add_argument("--low-priority", action="store_true",
-                    help="run at a lower CPU priority (nice 10), so that a chat answering "
-                    "meanwhile gets the cores first (the app starts it so)")
-    args = ap.parse_args(argv)
-    if args.low_priority:
-        os.nice(10)
-    settings = ChatSettings(**({"var_dir": args.var_dir} if args.var_dir else {}))
+    add_job_arguments(ap)
+    settings = job_settings(ap.parse_args(argv))
     t0 = time.perf_counter()
     models = settings.var_paths.models
     models.mkdir(parents=True, exist_ok=True)
