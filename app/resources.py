@@ -24,7 +24,7 @@ def knowledge_base(var_dir: str):
     from chatbot.index_build import catch_up
 
     s = settings()
-    if (s.index_dir / "manifest.json").exists():
+    if s.index_built:
         return _saved_index(var_dir)
     return catch_up(_building_index(var_dir), s)
 
@@ -53,7 +53,7 @@ def index_progress() -> dict | None:
     from chatbot.index_build import read_progress, start_background_build
 
     s = settings()
-    progress = None if (s.index_dir / "manifest.json").exists() else read_progress(s)
+    progress = None if s.index_built else read_progress(s)
     if progress is not None:
         progress["running"] = start_background_build(s)  # resumes a stopped or paused one
     return progress
@@ -81,7 +81,7 @@ def local_backend() -> str:
     s = settings()
     backend = resolve_local_backend(s)
     if (s.local_backend == "auto" and backend != "onnx-genai-int4" and onnx_genai_available()
-            and (s.index_dir / "manifest.json").exists()):
+            and s.index_built):
         start_background_export(s)
     return backend
 

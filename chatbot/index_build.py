@@ -291,7 +291,7 @@ def start_background_build(settings: ChatSettings, medquad_limit: int | None = N
     """Start ``python -m chatbot.index_build`` as a detached process (log:
     ``index_build.log`` in the var folder) unless the index exists or a build is running.
     Returns True when a build is now running."""
-    if (settings.index_dir / "manifest.json").exists():
+    if settings.index_built:
         return False
     folder = settings.var_paths.index_build
     if _build_pid(folder) is not None:
@@ -313,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     add_job_arguments(ap)
     args = ap.parse_args(argv)
     settings = job_settings(args)
-    if (settings.index_dir / "manifest.json").exists():
+    if settings.index_built:
         print(f"{settings.index_dir} is built already (python -m chatbot.ingest adds files)")
         return 0
     folder = settings.var_paths.index_build

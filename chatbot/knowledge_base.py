@@ -305,7 +305,7 @@ def new_manifest(embeddings, chunk_size: int, chunk_overlap: int) -> dict:
 def open_saved_index(settings: ChatSettings, embeddings=None) -> KnowledgeBase | None:
     """The saved index, or None when there is none yet."""
     embeddings = embeddings or local_embeddings(settings)
-    if not (settings.index_dir / "manifest.json").exists():
+    if not settings.index_built:
         return None
     return KnowledgeBase.load(settings.index_dir, embeddings, settings.chunk_size,
                               settings.chunk_overlap)

@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
-from chatbot.local_model import SOURCES, assemble_gguf, load_causal_lm
+from chatbot.local_model import SOURCES, GGUFSource, assemble_gguf, load_causal_lm
 from chatbot.prompts import chat_dicts
 from chatbot.settings import ChatSettings
 
@@ -155,15 +155,19 @@ class LocalChatModel(LocalChatBase):
         yield self._usage(n_in, self.count_tokens("".join(produced)))
 
 
+def _known_source(source: str) -> GGUFSource:
+    if source not in SOURCES:
+        raise ValueError(f"unknown local model {source!r}: one of {', '.join(SOURCES)} "
+                         "or a path to a .gguf file")
+    return SOURCES[source]
+
+
 def gguf_stem(source: str) -> str:
     """The file name, without ``.gguf``, that ``local_gguf(source, ...)`` returns, found
     without joining or checking the file."""
     if source.endswith(".gguf"):
         return Path(source).stem
-    if source not in SOURCES:
-        raise ValueError(f"unknown local model {source!r}: one of {', '.join(SOURCES)} "
-                         "or a path to a .gguf file")
-    known = SOURCES[source]
+    known = _known_source(source)
     if len(known.parts) == 1 and known.sha256 is None:  # the package's own file
         return Path(known.parts[0][1]).stem
     return known.name
@@ -189,10 +193,7 @@ def local_gguf(source: str, cache_dir: Path) -> Path:
     path."""
     if source.endswith(".gguf"):
         return Path(source)
-    if source not in SOURCES:
-        raise ValueError(f"unknown local model {source!r}: one of {', '.join(SOURCES)} "
-                         "or a path to a .gguf file")
-    return assemble_gguf(SOURCES[source], cache_dir)
+    return assemble_gguf(_known_source(source), cache_dir)
 
 
 def local_chat_model(settings: ChatSettings) -> BaseChatModel:

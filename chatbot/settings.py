@@ -128,5 +128,10 @@ class ChatSettings(BaseSettings):
         return self.var_paths.index
 
     @property
+    def index_built(self) -> bool:
+        """Whether the saved index is there (its manifest is written last)."""
+        return (self.index_dir / "manifest.json").exists()
+
+    @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.var_paths.database}"
