@@ -60,7 +60,8 @@ def test_claim_supported_by_one_passage_and_contradicted_by_another_is_flagged(j
 
 @pytest.mark.xfail(strict=True, reason="known limit (JUDGE_CARD.md): v4 labels the sentence "
                    "contradicted, but the learned answer score still calls the answer faithful; "
-                   "strict, so the fix shows up here")
+                   "capping the score on that label costs dev accuracy (python -m "
+                   "eval.contradiction_cap); strict, so a model that fixes it shows up here")
 def test_an_answer_with_a_contradicted_claim_is_not_faithful(judge):
     r = judge.score("The clinic is open on Sundays.",
                     ["The clinic is open on Sundays from 10am to 2pm.",
