@@ -94,10 +94,13 @@ class LearnedAggregator:
     coef: list[float]
     intercept: float
 
-    def score(self, feats: dict[str, float]) -> float:
+    def linear(self, feats: dict[str, float]) -> float:
+        """The log-odds of faithful: standardised features times weights, plus intercept."""
         x = np.array([feats[f] for f in self.features])
-        z = float(np.dot((x - self.mean) / self.scale, self.coef) + self.intercept)
-        return float(1 / (1 + np.exp(-z)))
+        return float(np.dot((x - self.mean) / self.scale, self.coef) + self.intercept)
+
+    def score(self, feats: dict[str, float]) -> float:
+        return float(1 / (1 + np.exp(-self.linear(feats))))
 
     def to_dict(self) -> dict:
         return asdict(self)
