@@ -94,13 +94,10 @@ class LearnedAggregator:
     coef: list[float]
     intercept: float
 
-    def linear(self, feats: dict[str, float]) -> float:
-        """The log-odds of faithful: standardised features times weights, plus intercept."""
-        x = np.array([feats[f] for f in self.features])
-        return float(np.dot((x - self.mean) / self.scale, self.coef) + self.intercept)
-
     def score(self, feats: dict[str, float]) -> float:
-        return float(1 / (1 + np.exp(-self.linear(feats))))
+        x = np.array([feats[f] for f in self.features])
+        z = float(np.dot((x - self.mean) / self.scale, self.coef) + self.intercept)
+        return float(1 / (1 + np.exp(-z)))
 
     def to_dict(self) -> dict:
         return asdict(self)

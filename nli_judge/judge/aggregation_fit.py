@@ -6,13 +6,6 @@ balanced accuracy the benchmark reports. Each variant (model features alone, lex
 alone, both) is measured by leave-one-set-out: fitted on the other dev sets, scored on the one
 left out (at p = 0.5, the natural threshold under balanced weights), so the numbers are not in-
 sample.
-
-Regularisation: the dev sets disagree (word overlap predicts faithfulness in one, not in
-another), and an unregularised fit leans on features that happen to suit most of them. The
-strength ``C`` is chosen from ``C_GRID`` by that same leave-one-set-out mean ROC AUC
-(``choose_c``), and every fit is then rescaled (Platt: a one-feature logistic regression on
-its linear score, same weights), so a strongly regularised fit still gives probabilities that
-spread over 0-1 instead of crowding around 0.5. The rescaling keeps the ranking.
 """
 
 from __future__ import annotations
@@ -34,7 +27,6 @@ def balanced_accuracy(y: np.ndarray, pred: np.ndarray) -> float:
 
 
 THRESHOLDS = tuple(float(t) for t in np.round(np.arange(0.05, 0.96, 0.01), 2))
-C_GRID = (1.0, 0.1, 0.01, 0.003, 0.001, 0.0003, 0.0001)
 
 
 def features_of(evidence: list, items: Sequence, min_overlap: float) -> list[dict[str, float]]:
@@ -57,30 +49,15 @@ def _weights(labels_by_set: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def fit(feats: dict[str, list[dict]], labels: dict[str, np.ndarray], features: Sequence[str],
-        c: float = 1.0) -> LearnedAggregator:
-    """One aggregator on all the given dev sets (equal set and class weights), regularised
-    by ``c`` and then rescaled (``rescale``)."""
+def fit(feats: dict[str, list[dict]], labels: dict[str, np.ndarray], features: Sequence[str]
+        ) -> LearnedAggregator:
+    """One aggregator on all the given dev sets (equal set and class weights)."""
     w = _weights(labels)
     names = list(feats)
     weights = np.concatenate([w[n] for n in names])
-    weights = weights / weights.mean()  # mean weight 1: the usual meaning of C
-    rows = [r for n in names for r in feats[n]]
-    y = np.concatenate([labels[n] for n in names])
-    return rescale(LearnedAggregator.fit(rows, y, weights, features, c), rows, y, weights)
-
-
-def rescale(agg: LearnedAggregator, rows: list[dict], labels: np.ndarray,
-            weights: np.ndarray) -> LearnedAggregator:
-    """``agg`` with its linear score z refitted as ``a * z + b`` (Platt scaling, nearly
-    unregularised): the same ranking, probabilities fitted to the data."""
-    from sklearn.linear_model import LogisticRegression
-
-    z = np.array([[agg.linear(r)] for r in rows])
-    platt = LogisticRegression(C=1e6, max_iter=1000).fit(z, labels, sample_weight=weights)
-    a, b = float(platt.coef_[0][0]), float(platt.intercept_[0])
-    return LearnedAggregator(agg.features, agg.mean, agg.scale,
-                             [a * x for x in agg.coef], a * agg.intercept + b)
+    return LearnedAggregator.fit([r for n in names for r in feats[n]],
+                                 np.concatenate([labels[n] for n in names]),
+                                 weights / weights.mean(), features)  # mean weight 1: usual C
 
 
 def _has_claims(feats: dict[str, float]) -> bool:
@@ -92,16 +69,15 @@ def scores_of(agg: LearnedAggregator, rows: list[dict]) -> np.ndarray:
     return np.array([agg.score(r) if _has_claims(r) else 1.0 for r in rows])
 
 
-def leave_one_set_out(feats: dict[str, list[dict]], labels: dict[str, np.ndarray],
-                      c: float = 1.0, variants: Sequence[str] = tuple(VARIANTS)) -> dict:
-    """Per variant: balanced accuracy and ROC AUC on each dev set when fitted (with ``c``) on
-    the others, and their means."""
+def leave_one_set_out(feats: dict[str, list[dict]], labels: dict[str, np.ndarray]) -> dict:
+    """Per variant: balanced accuracy and ROC AUC on each dev set when fitted on the others,
+    and their means."""
     report = {}
-    for variant in variants:
-        features, per_set = VARIANTS[variant], {}
+    for variant, features in VARIANTS.items():
+        per_set = {}
         for held in feats:
             rest = [n for n in feats if n != held]
-            agg = fit({n: feats[n] for n in rest}, {n: labels[n] for n in rest}, features, c)
+            agg = fit({n: feats[n] for n in rest}, {n: labels[n] for n in rest}, features)
             s, y = scores_of(agg, feats[held]), labels[held]
             per_set[held] = {"balanced_accuracy": round(float(balanced_accuracy(
                 y, (s >= 0.5).astype(int))), 4),
@@ -112,16 +88,6 @@ def leave_one_set_out(feats: dict[str, list[dict]], labels: dict[str, np.ndarray
             "mean_roc_auc": round(float(np.mean([v["roc_auc"] for v in per_set.values()])), 4),
             "per_set": per_set}
     return report
-
-
-def choose_c(feats: dict[str, list[dict]], labels: dict[str, np.ndarray],
-             grid: Sequence[float] = C_GRID) -> tuple[float, dict[str, float]]:
-    """The ``C`` of ``grid`` whose fit of every feature ("both") ranks the left-out dev set
-    best (leave-one-set-out mean ROC AUC; ties to the weaker regularisation), and the table."""
-    table = {str(c): leave_one_set_out(feats, labels, c, ("both",))["both"]["mean_roc_auc"]
-             for c in grid}
-    best = max(grid, key=lambda c: (table[str(c)], c))
-    return best, table
 
 
 def best_threshold(agg: LearnedAggregator, feats: dict[str, list[dict]],

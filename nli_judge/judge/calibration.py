@@ -35,7 +35,6 @@ from nli_judge.judge.aggregation import VARIANTS, LearnedAggregator
 from nli_judge.judge.aggregation_fit import (
     balanced_accuracy,
     best_threshold,
-    choose_c,
     features_of,
     fit,
     leave_one_set_out,
@@ -167,18 +166,16 @@ def search(cache: dict[str, tuple[list, np.ndarray]], base: JudgeSettings,
 def learn(cache: dict[str, tuple[list, np.ndarray]], data: dict[str, list], setting: dict
           ) -> tuple[LearnedAggregator, dict]:
     """Fit the learned answer score on the dev sets' cached evidence (as pre-selected by the
-    chosen ``max_windows``) with the regularisation that ranks best out of sample
-    (``choose_c``); report the variants by leave-one-set-out and the global threshold of the
-    final fit (``nli_judge.judge.aggregation_fit``)."""
+    chosen ``max_windows``); report the variants by leave-one-set-out and the global
+    threshold of the final fit (``nli_judge.judge.aggregation_fit``)."""
     k = setting.get("max_windows")
     feats = {n: features_of(preselected(ev, k) if k else ev, data[n],
                             setting["contradiction_min_overlap"]) for n, (ev, _) in cache.items()}
     labels = {n: y for n, (_, y) in cache.items()}
-    c, c_table = choose_c(feats, labels)
-    variants = leave_one_set_out(feats, labels, c)
-    aggregator = fit(feats, labels, VARIANTS["both"], c)
+    variants = leave_one_set_out(feats, labels)
+    aggregator = fit(feats, labels, VARIANTS["both"])
     threshold, in_sample = best_threshold(aggregator, feats, labels)
-    report = {"c": c, "c_table": c_table, "leave_one_set_out": variants, "threshold": threshold,
+    report = {"leave_one_set_out": variants, "threshold": threshold,
               "in_sample_mean_balanced_accuracy": round(in_sample, 4),
               "weights": dict(zip(aggregator.features, np.round(aggregator.coef, 3).tolist(),
                                   strict=True))}

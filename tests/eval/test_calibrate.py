@@ -42,7 +42,6 @@ def test_cache_files_are_named_per_backend_and_reused(tmp_path):
 def test_learned_aggregate_is_fitted_reported_and_loaded(tmp_path):
     from nli_judge import FaithfulnessJudge
     from nli_judge.judge.aggregation import VARIANTS
-    from nli_judge.judge.aggregation_fit import C_GRID
     from nli_judge.model.nli_model import NLIModel
 
     out = tmp_path / "cal.json"
@@ -52,11 +51,6 @@ def test_learned_aggregate_is_fitted_reported_and_loaded(tmp_path):
     assert cal["settings"]["aggregate"] == "learned"
     learned = cal["results"]["learned"]
     assert set(learned["leave_one_set_out"]) == set(VARIANTS)
-    # the regularisation is the grid's best out of sample, and the variants use it
-    assert learned["c_table"][str(learned["c"])] == max(learned["c_table"].values())
-    assert set(learned["c_table"]) == {str(c) for c in C_GRID}
-    assert learned["leave_one_set_out"]["both"]["mean_roc_auc"] == learned["c_table"][
-        str(learned["c"])]
     assert cal["settings"]["threshold"] == learned["threshold"]
     # Each window got its own learned fit; the one kept ranks best out of sample.
     (other,) = cal["all_results"]

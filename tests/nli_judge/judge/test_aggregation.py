@@ -5,13 +5,7 @@ import pytest
 
 from nli_judge import FaithfulnessJudge
 from nli_judge.judge.aggregation import FEATURES, VARIANTS, LearnedAggregator, answer_features
-from nli_judge.judge.aggregation_fit import (
-    best_threshold,
-    choose_c,
-    fit,
-    leave_one_set_out,
-    rescale,
-)
+from nli_judge.judge.aggregation_fit import best_threshold, fit, leave_one_set_out
 from nli_judge.judge.faithfulness import JudgeSettings
 
 PASSAGE = "Metformin treats type 2 diabetes. The usual dose is 500 mg twice a day in London."
@@ -67,36 +61,6 @@ def test_fit_learns_the_signal_and_round_trips():
     assert set(report["both"]["per_set"]) == {"a", "b", "c"}
     threshold, mean = best_threshold(agg, feats, labels)
     assert 0 < threshold < 1 and mean > 0.9
-
-
-def test_strong_regularisation_is_rescaled_to_spread_probabilities_same_ranking():
-    feats, labels = _toy_sets(np.random.default_rng(1))
-    rows = [r for n in feats for r in feats[n]]
-    y = np.concatenate(list(labels.values()))
-    w = np.ones(len(y))
-    raw = LearnedAggregator.fit(rows, y, w, VARIANTS["both"], c=1e-4)
-    raw_scores = np.array([raw.score(r) for r in rows])
-    assert raw_scores.max() - raw_scores.min() < 0.1          # crowded around 0.5
-    scaled = rescale(raw, rows, y, w)
-    scores = np.array([scaled.score(r) for r in rows])
-    assert scores.max() - scores.min() > 0.8                  # spread over 0-1
-    assert (np.argsort(scores, kind="stable") == np.argsort(raw_scores, kind="stable")).all()
-    assert scaled.linear(rows[0]) == pytest.approx(
-        np.log(scaled.score(rows[0]) / (1 - scaled.score(rows[0]))))
-    # fit() rescales too (with its set and class weights)
-    fitted = np.array([fit(feats, labels, VARIANTS["both"], 1e-4).score(r) for r in rows])
-    assert fitted.max() - fitted.min() > 0.8
-
-
-def test_choose_c_takes_the_best_out_of_sample_ranking_ties_to_weaker_regularisation():
-    feats, labels = _toy_sets(np.random.default_rng(2))
-    c, table = choose_c(feats, labels, (1.0, 0.01))
-    assert set(table) == {"1.0", "0.01"}
-    assert table[str(c)] == max(table.values())
-    assert table["1.0"] == leave_one_set_out(feats, labels, 1.0)["both"]["mean_roc_auc"]
-    assert choose_c(feats, labels, (0.5, 0.5))[0] == 0.5
-    # the toy signal is clean: every strength ranks the left-out set almost perfectly
-    assert min(table.values()) > 0.9
 
 
 def test_judge_scores_an_answer_with_the_learned_aggregate():
