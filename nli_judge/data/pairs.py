@@ -29,7 +29,8 @@ class DataError(ValueError):
 class NLIExamples:
     """Parallel lists of pairs; ``labels`` holds GLUE ids, ``ids`` a per-row key, ``binary``
     whether the row's label is binary (supported = entailment id, unsupported = not
-    entailment, stored as the neutral id), ``sources`` the row's source name."""
+    entailment, stored as the neutral id), ``sources`` the row's source name, ``kinds`` how
+    the judge data made it (``copy``, ``edit:negation``, ...; empty where the file says not)."""
 
     premises: list[str] = field(default_factory=list)
     hypotheses: list[str] = field(default_factory=list)
@@ -37,6 +38,7 @@ class NLIExamples:
     ids: list[str] = field(default_factory=list)
     binary: list[bool] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.premises)
@@ -48,6 +50,7 @@ class NLIExamples:
         self.ids += other.ids
         self.binary += other.binary or [False] * len(other.premises)
         self.sources += other.sources or [""] * len(other.premises)
+        self.kinds += other.kinds or [""] * len(other.premises)
 
     def subset(self, keep: list[int]) -> NLIExamples:
         return NLIExamples(
@@ -57,6 +60,7 @@ class NLIExamples:
             [self.ids[i] for i in keep],
             [self.binary[i] for i in keep] if self.binary else [],
             [self.sources[i] for i in keep] if self.sources else [],
+            [self.kinds[i] for i in keep] if self.kinds else [],
         )
 
 
@@ -130,6 +134,7 @@ def read_pairs(path: str | Path, skip_unlabelled: bool = True) -> NLIExamples:
         out.ids.append(f"{path.name}:{key}")
         out.binary.append(binary)
         out.sources.append(str(row.get("source") or path.name))
+        out.kinds.append(str(row.get("kind") or ""))
     if not out:
         raise DataError(f"{path}: no labelled rows")
     return out

@@ -9,7 +9,8 @@ per class and the confusion matrix; ``--json`` writes them (keys ``n``, ``accura
 the confusion matrix. Without ``--model`` the model shipped in ``nli_judge/checkpoint`` is used.
 A mixed file of several sources (``nli_judge.data.judge_data``'s dev.jsonl.gz) also gets the
 per-source table that training prints at its end (key ``by_source``): the same numbers for any
-model, so checkpoints can be compared on one dev file.
+model, so checkpoints can be compared on one dev file; its synthetic rows also get a table per
+edit (key ``by_edit``: the share of edited claims caught, of copies kept supported).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from nli_judge.evaluation.metrics import (
     format_report,
     format_source_table,
     nli_metrics,
+    per_edit_metrics,
     per_source_metrics,
     save_confusion_png,
 )
@@ -38,6 +40,9 @@ def evaluate_file(data: str | Path, model: NLIModel, batch_size: int = 32,
     out = {**nli_metrics(ex.labels, probs), "data": str(data)}
     if len(set(ex.sources or [])) > 1:
         out["by_source"] = per_source_metrics(probs, ex.labels, ex.binary, ex.sources)
+        by_edit = per_edit_metrics(probs, ex.kinds, ex.sources)
+        if by_edit:
+            out["by_edit"] = by_edit
     return out
 
 
@@ -60,6 +65,11 @@ def main(argv: list[str] | None = None) -> None:
     print(format_report(m))
     if "by_source" in m:
         print("\nPer source\n" + format_source_table(m["by_source"]))
+    if "by_edit" in m:
+        print("\nSynthetic rows per edit (share right at p(entailment) 0.5: copy kept "
+              "supported, edit caught)\n| kind | n | share right |\n|---|---:|---:|")
+        for kind, e in m["by_edit"].items():
+            print(f"| {kind} | {e['n']} | {e['share_right']:.3f} |")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(m, indent=2))

@@ -127,6 +127,23 @@ def per_source_metrics(probs: np.ndarray, labels: list[int], binary: list[bool],
     return out
 
 
+def per_edit_metrics(probs: np.ndarray, kinds: list[str], sources: list[str]) -> dict[str, dict]:
+    """For the synthetic rows of a judge dev file (kind ``copy`` or ``edit:NAME``): per kind,
+    how many rows and the share the model gets right at p(entailment) 0.5 (a copy kept
+    supported, an edited claim caught as not entailed), over every synthetic source."""
+    probs = np.asarray(probs, dtype=float)
+    out: dict[str, dict] = {}
+    for kind in sorted({k for k in kinds if k == "copy" or k.startswith("edit:")}):
+        rows = [i for i, (k, s) in enumerate(zip(kinds, sources, strict=True))
+                if k == kind and s.startswith("synthetic")]
+        if not rows:
+            continue
+        entailed = probs[rows, 0] >= 0.5
+        right = entailed if kind == "copy" else ~entailed
+        out[kind] = {"n": len(rows), "share_right": float(right.mean())}
+    return out
+
+
 def format_source_table(metrics: dict[str, dict]) -> str:
     """``per_source_metrics`` as a markdown table."""
     lines = ["| source | scheme | n | balanced acc (entailed vs not) | ROC AUC | 3-way acc |",

@@ -39,6 +39,11 @@ def test_evaluate_cli_on_a_mixed_dev_file_adds_the_per_source_table(tiny_run, tm
                                   ("Aspirin is sold in Paris.", "neutral"),
                                   ("Aspirin increases pain.", "contradiction")] * 2)]
             for h, lab in pairs]
+    rows += [{"source": "synthetic_news", "premise": "Aspirin reduces fever and pain.",
+              "hypothesis": h, "label": lab, "scheme": "binary", "kind": kind}
+             for h, lab, kind in [("Aspirin reduces fever and pain.", "supported", "copy"),
+                                  ("Aspirin does not reduce fever.", "unsupported",
+                                   "edit:negation")]]
     dev = tmp_path / "dev.jsonl.gz"
     with gzip.open(dev, "wt", encoding="utf-8") as f:
         f.writelines(json.dumps(r) + "\n" for r in rows)
@@ -53,7 +58,10 @@ def test_evaluate_cli_on_a_mixed_dev_file_adds_the_per_source_table(tiny_run, tm
     ex = read_pairs(dev)
     expected = per_source_metrics(probs, ex.labels, ex.binary, ex.sources)
     assert by_source["fever_nli"]["roc_auc"] == pytest.approx(expected["fever_nli"]["roc_auc"])
-    assert "Per source" in capsys.readouterr().out
+    out_text = capsys.readouterr().out
+    assert "Per source" in out_text and "| edit:negation | 1 |" in out_text
+    by_edit = json.loads(out.read_text())["by_edit"]
+    assert set(by_edit) == {"copy", "edit:negation"} and by_edit["copy"]["n"] == 1
 
 
 @pytest.mark.parametrize("content, message", [

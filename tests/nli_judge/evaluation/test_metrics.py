@@ -43,3 +43,16 @@ def test_auc_is_none_for_a_label_with_no_examples():
 def test_confusion_png_is_written(tmp_path):
     path = save_confusion_png(nli_metrics(LABELS, PROBS), tmp_path / "cm.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_per_edit_shares_by_hand():
+    from nli_judge.evaluation.metrics import per_edit_metrics
+
+    p_entail = [0.9, 0.4, 0.2, 0.7, 0.1, 0.8, 0.3]
+    probs = np.array([[p, 1 - p, 0.0] for p in p_entail])
+    kinds = ["copy", "copy", "edit:negation", "edit:negation", "edit:number", "", "edit:number"]
+    sources = ["synthetic_news"] * 5 + ["fever_nli", "mnli"]  # the last two are not synthetic
+    m = per_edit_metrics(probs, kinds, sources)
+    assert m == {"copy": {"n": 2, "share_right": 0.5},           # 0.9 kept, 0.4 lost
+                 "edit:negation": {"n": 2, "share_right": 0.5},  # 0.2 caught, 0.7 missed
+                 "edit:number": {"n": 1, "share_right": 1.0}}    # 0.1 caught
