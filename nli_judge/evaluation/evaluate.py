@@ -21,6 +21,7 @@ from pathlib import Path
 
 from nli_judge.data.pairs import DataError, read_pairs
 from nli_judge.evaluation.metrics import (
+    format_edit_table,
     format_report,
     format_source_table,
     nli_metrics,
@@ -67,9 +68,7 @@ def main(argv: list[str] | None = None) -> None:
         print("\nPer source\n" + format_source_table(m["by_source"]))
     if "by_edit" in m:
         print("\nSynthetic rows per edit (share right at p(entailment) 0.5: copy kept "
-              "supported, edit caught)\n| kind | n | share right |\n|---|---:|---:|")
-        for kind, e in m["by_edit"].items():
-            print(f"| {kind} | {e['n']} | {e['share_right']:.3f} |")
+              "supported, edit caught)\n" + format_edit_table(m["by_edit"]))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(m, indent=2))

@@ -144,6 +144,17 @@ def per_edit_metrics(probs: np.ndarray, kinds: list[str], sources: list[str]) ->
     return out
 
 
+def format_edit_table(by_edit: dict[str, dict]) -> str:
+    """``per_edit_metrics`` as a markdown table; ``balanced`` is the mean of an edit's share
+    and the copies' share, so a model that rejects every claim does not look good."""
+    copy = by_edit.get("copy", {}).get("share_right")
+    lines = ["| kind | n | share right | balanced with copies |", "|---|---:|---:|---:|"]
+    for kind, e in by_edit.items():
+        bal = "-" if copy is None or kind == "copy" else f"{(e['share_right'] + copy) / 2:.3f}"
+        lines.append(f"| {kind} | {e['n']} | {e['share_right']:.3f} | {bal} |")
+    return "\n".join(lines)
+
+
 def format_source_table(metrics: dict[str, dict]) -> str:
     """``per_source_metrics`` as a markdown table."""
     lines = ["| source | scheme | n | balanced acc (entailed vs not) | ROC AUC | 3-way acc |",

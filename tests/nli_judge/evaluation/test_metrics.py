@@ -46,7 +46,7 @@ def test_confusion_png_is_written(tmp_path):
 
 
 def test_per_edit_shares_by_hand():
-    from nli_judge.evaluation.metrics import per_edit_metrics
+    from nli_judge.evaluation.metrics import format_edit_table, per_edit_metrics
 
     p_entail = [0.9, 0.4, 0.2, 0.7, 0.1, 0.8, 0.3]
     probs = np.array([[p, 1 - p, 0.0] for p in p_entail])
@@ -56,3 +56,6 @@ def test_per_edit_shares_by_hand():
     assert m == {"copy": {"n": 2, "share_right": 0.5},           # 0.9 kept, 0.4 lost
                  "edit:negation": {"n": 2, "share_right": 0.5},  # 0.2 caught, 0.7 missed
                  "edit:number": {"n": 1, "share_right": 1.0}}    # 0.1 caught
+    table = format_edit_table(m)
+    assert "| copy | 2 | 0.500 | - |" in table
+    assert "| edit:number | 1 | 1.000 | 0.750 |" in table         # (1.0 + 0.5) / 2
