@@ -68,8 +68,7 @@ def dev_rows(judge, sets: Sequence[str], limit: int | None = None
     rows = {}
     for name in sets:
         items = DEV_SETS[name]()[:limit]
-        results = judge.score_batch([{"answer": it.answer, "passages": it.passages,
-                                      "question": it.question} for it in items])
+        results = judge.score_batch([it.judge_input() for it in items])
         rows[name] = (np.array([it.label for it in items]),
                       np.array([r.score for r in results]),
                       np.array([max((s.contradiction or 0.0 for s in r.sentences

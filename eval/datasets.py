@@ -29,6 +29,10 @@ class FaithItem:
     question: str | None = None
     meta: dict = field(default_factory=dict)
 
+    def judge_input(self) -> dict:
+        """The item as ``FaithfulnessJudge.score_batch`` takes it."""
+        return {"answer": self.answer, "passages": self.passages, "question": self.question}
+
 
 def _jsonl(path: Path) -> list[dict]:
     with gzip.open(path, "rt", encoding="utf-8") as f:

@@ -27,9 +27,8 @@ class NLISentenceJudge(Judge):
         self.judge = FaithfulnessJudge.load(NLIModel.load(model, backend=backend), **settings)
 
     def score(self, items: Sequence[FaithItem], progress: bool = False) -> np.ndarray:
-        results = self.judge.score_batch(
-            [{"answer": it.answer, "passages": it.passages, "question": it.question}
-             for it in items], progress=progress)
+        results = self.judge.score_batch([it.judge_input() for it in items],
+                                         progress=progress)
         return np.array([r.score for r in results])
 
 
