@@ -9,6 +9,7 @@ import streamlit as st
 
 from app import resources
 from eval.agreement import disagreements, inter_rater, judge_vs_raters, judge_vs_thumbs
+from nli_judge.judge.recalibration import RatingsError, fit_from_ratings, rated_from_rows, write
 
 REPORTS = Path("reports")
 
@@ -38,6 +39,46 @@ def agreement(turns: list[dict], feedback: list[dict], ratings: list[dict]) -> N
         st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
     else:
         st.caption("No rated sentences yet.")
+
+
+def recalibration(ratings: list[dict]) -> None:
+    """What the app's ratings would change in the judge's verdicts, and applying it
+    (``nli_judge.judge.recalibration``: threshold shrunk toward the shipped one)."""
+    st.subheader("Recalibrate the judge from these ratings")
+    s = resources.settings()
+    in_force = s.judge_calibration_dir
+    st.caption(f"Calibration in force: {in_force or 'the shipped one'}. The judge's threshold "
+               "is fitted on the ratings and shrunk toward the shipped one when they are few; "
+               "the agreement below is held out (5-fold), not in-sample.")
+    if st.button("Compute what the ratings would change", key="recal_preview"):
+        st.session_state.pop("recalibration", None)
+        try:
+            rated = rated_from_rows((f"rating {r.get('id')}", r) for r in ratings)
+            with st.spinner(f"Judging {len(rated)} rated answers..."):
+                st.session_state["recalibration"] = fit_from_ratings(
+                    resources.judge(s.judge_backend), rated, "the app's ratings")
+        except RatingsError as e:
+            st.info(f"Not recalibrated: {e}.")
+    if "recalibration" not in st.session_state:
+        return
+    calibration, report = st.session_state["recalibration"]
+    fitted, held = report["fitted"], report["held_out"]
+    c = st.columns(3)
+    c[0].metric("Threshold", f"{fitted['threshold']:.3f}",
+                f"{fitted['threshold'] - fitted['shipped_threshold']:+.3f}",
+                delta_color="off", help=f"now {fitted['shipped_threshold']:.3f}")
+    c[1].metric("Agreement with raters now", f"{held['before']:.3f}",
+                help="balanced accuracy of the verdicts against the raters")
+    c[2].metric("Agreement after (held out)", f"{held['after']:.3f}",
+                f"{held['after'] - held['before']:+.3f}")
+    if fitted.get("note"):
+        st.caption(fitted["note"])
+    if st.button("Apply this calibration", key="recal_apply", type="primary"):
+        out = write(s.applied_calibration_dir, calibration, report)
+        resources.judge.clear()
+        st.session_state.pop("recalibration", None)
+        st.success(f"Applied: the judge now uses {out} (delete that folder to go back to the "
+                   "shipped calibration).")
 
 
 def trends(turns: list[dict], feedback: list[dict]) -> None:
@@ -86,5 +127,6 @@ def page() -> None:
     store = resources.get_store()
     turns, feedback, ratings = store.turns(), store.feedback(), store.ratings()
     agreement(turns, feedback, ratings)
+    recalibration(ratings)
     trends(turns, feedback)
     latest_report()

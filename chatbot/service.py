@@ -52,11 +52,12 @@ def load_knowledge_base(settings: ChatSettings, build_if_missing: bool = True,
 
 
 def load_judge(settings: ChatSettings):
-    """The shipped faithfulness judge on ``settings.judge_backend``."""
+    """The shipped faithfulness judge on ``settings.judge_backend``, with the deployment's
+    calibration when there is one (``settings.judge_calibration_dir``)."""
     from nli_judge import FaithfulnessJudge, NLIModel
 
     nli = NLIModel.load(backend=settings.judge_backend, onnx_cache=settings.onnx_dir)
-    return FaithfulnessJudge.load(nli)
+    return FaithfulnessJudge.load(nli, calibration=settings.judge_calibration_dir)
 
 
 def build_chatbot(settings: ChatSettings, kb: KnowledgeBase | None = None, judge=None,

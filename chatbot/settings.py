@@ -99,6 +99,11 @@ class ChatSettings(BaseSettings):
         "torch", description="how the judge's NLI model runs: PyTorch fp32 (default, the "
         "calibrated one), or ONNX Runtime fp32 / int8 (faster; int8 costs a little accuracy: "
         "see nli_judge/checkpoint/JUDGE_CARD.md); ONNX files are exported once to var/onnx")
+    judge_calibration: Path | None = Field(
+        None, description="a deployment's judge calibration folder, fitted on its users' "
+        "ratings (groundedchat-judge calibrate --ratings FILE --out DIR); default: the one "
+        "the Dashboard applied (<var_dir>/judge_calibration) if any, else the calibration "
+        "shipped beside the model")
     embedding_backend: Literal["torch-bf16", "torch", "onnx", "onnx-int8"] = Field(
         "torch-bf16", description="how the knowledge base's MiniLM embeddings run: PyTorch "
         "bfloat16 (default: ~3x fp32 on CPUs with bf16 instructions, vectors within cosine "
@@ -131,6 +136,20 @@ class ChatSettings(BaseSettings):
     def index_built(self) -> bool:
         """Whether the saved index is there (its manifest is written last)."""
         return (self.index_dir / "manifest.json").exists()
+
+    @property
+    def applied_calibration_dir(self) -> Path:
+        """Where the Dashboard writes the calibration it fits on the app's ratings."""
+        return self.var_dir / "judge_calibration"
+
+    @property
+    def judge_calibration_dir(self) -> Path | None:
+        """The judge calibration in force: ``judge_calibration`` when set, else the one the
+        Dashboard applied when there is one, else None (the shipped one)."""
+        if self.judge_calibration:
+            return self.judge_calibration
+        applied = self.applied_calibration_dir
+        return applied if (applied / "judge_calibration.json").exists() else None
 
     @property
     def db_url(self) -> str:

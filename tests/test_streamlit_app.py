@@ -189,6 +189,40 @@ def test_dashboard_computes_kappa_on_seeded_ratings(app_env):
     assert metrics["Judge vs thumbs: accuracy"] == "1.00"  # unfaithful verdict, thumbs down
 
 
+def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env):
+    from chatbot.settings import ChatSettings
+    from chatbot.storage import Store
+
+    store = Store(f"sqlite:///{app_env / 'groundedchat.db'}")
+    passage = ("Metformin is a medicine used to treat type 2 diabetes. The usual starting "
+               "dose is 500 mg.")
+    store.add_rating("ann", "only-one", "Metformin treats type 2 diabetes.", [passage], 5)
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("app/pages/dashboard.py").run()
+    at.button(key="recal_preview").click().run()
+    assert not at.exception
+    assert any("at least 20 are needed" in i.value for i in at.info)  # refused, says why
+    for k in range(12):
+        store.add_rating("ann", f"good-{k}", "Metformin is used to treat type 2 diabetes.",
+                         [passage], 5)
+        store.add_rating("ann", f"bad-{k}", "Metformin cures type 1 diabetes in a week.",
+                         [passage], 1)
+    at.button(key="recal_preview").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert "Agreement after (held out)" in metrics and "Threshold" in metrics
+    settings = ChatSettings(var_dir=app_env)
+    assert settings.judge_calibration_dir is None        # nothing applied yet
+    at.button(key="recal_apply").click().run()
+    assert not at.exception
+    assert settings.judge_calibration_dir == settings.applied_calibration_dir
+    from app import resources
+
+    judge = resources.judge(settings.judge_backend)  # reloaded with the applied calibration
+    assert judge.version["calibration"] == "ratings: the app's ratings"
+    assert judge.settings.threshold == pytest.approx(float(metrics["Threshold"]), abs=1e-3)
+
+
 def test_documents_page_adds_files_reports_bad_ones_and_summarises(app_env):
     from chatbot.ingest import open_saved_index
     from chatbot.settings import ChatSettings

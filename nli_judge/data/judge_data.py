@@ -55,6 +55,11 @@ SUMMARY = ("halueval_summ_train", "xsumfaith", "cliff", "goyal21")
 BUNDLED = ("halueval_qa", "halueval_dialogue")
 SYNTHETIC = ("synthetic_medquad", "synthetic_news")
 ALL_SOURCES = NLI3 + BINARY_CLAIM + SUMMARY + BUNDLED + SYNTHETIC
+# The out-of-distribution lockbox (eval/ood/sources.py, 2026-12-05): whole sources that no
+# training run, model choice or calibration may use from now on. v2-v4 trained on their
+# non-dev rows before the lockbox was set; a new mix leaves them out whole.
+LOCKBOX = ("cliff", "faithdial_audit", "healthver", "scifact")
+TRAINABLE = tuple(s for s in ALL_SOURCES if s not in LOCKBOX)
 
 
 @dataclass
@@ -62,8 +67,9 @@ class JudgeDataArguments:
     data_dir: str = field(default="data", metadata={"help": "the bundled data folder"})
     output_dir: str = field(default_factory=lambda: str(VarPaths.from_env().judge_data),
                             metadata={"help": "where to write"})
-    sources: list[str] = field(default_factory=lambda: list(ALL_SOURCES),
-                               metadata={"help": "sources to use: " + ", ".join(ALL_SOURCES)})
+    sources: list[str] = field(default_factory=lambda: list(TRAINABLE),
+                               metadata={"help": "sources to use: " + ", ".join(TRAINABLE)
+                                         + " (not the lockbox: " + ", ".join(LOCKBOX) + ")"})
     max_per_source: int = field(default=6000,
                                 metadata={"help": "cap on training rows per source"})
     dev_per_source: int = field(default=200, metadata={"help": "dev rows kept per source"})
@@ -281,6 +287,10 @@ def build(args: JudgeDataArguments, log=print) -> dict:
     unknown = sorted(set(args.sources) - set(ALL_SOURCES))
     if unknown:
         raise ValueError(f"unknown source(s): {', '.join(unknown)}")
+    boxed = sorted(set(args.sources) & set(LOCKBOX))
+    if boxed:
+        raise ValueError(f"{', '.join(boxed)}: in the out-of-distribution lockbox (eval/ood/"
+                         "sources.py), never trained on; leave them out of 'sources'")
     out = Path(args.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     train, dev = [], []

@@ -95,9 +95,18 @@ class LearnedAggregator:
     intercept: float
 
     def score(self, feats: dict[str, float]) -> float:
+        return float(1 / (1 + np.exp(-self.logit(feats))))
+
+    def logit(self, feats: dict[str, float]) -> float:
+        """The score before the logistic function (log-odds of faithful)."""
         x = np.array([feats[f] for f in self.features])
-        z = float(np.dot((x - self.mean) / self.scale, self.coef) + self.intercept)
-        return float(1 / (1 + np.exp(-z)))
+        return float(np.dot((x - self.mean) / self.scale, self.coef) + self.intercept)
+
+    def rescaled(self, a: float, b: float) -> LearnedAggregator:
+        """The same features with the log-odds mapped to ``a * z + b`` (Platt scaling):
+        the ranking stays, the probabilities move (``a`` < 1 makes them less sure)."""
+        return LearnedAggregator(list(self.features), list(self.mean), list(self.scale),
+                                 [a * w for w in self.coef], a * self.intercept + b)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -41,7 +41,7 @@ def features_of(evidence: list, items: Sequence, min_overlap: float) -> list[dic
     return rows
 
 
-def _weights(labels_by_set: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def set_class_weights(labels_by_set: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     out = {}
     for name, y in labels_by_set.items():
         counts = np.bincount(y, minlength=2).astype(float)
@@ -49,15 +49,16 @@ def _weights(labels_by_set: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return out
 
 
-def fit(feats: dict[str, list[dict]], labels: dict[str, np.ndarray], features: Sequence[str]
-        ) -> LearnedAggregator:
-    """One aggregator on all the given dev sets (equal set and class weights)."""
-    w = _weights(labels)
+def fit(feats: dict[str, list[dict]], labels: dict[str, np.ndarray], features: Sequence[str],
+        c: float = 1.0) -> LearnedAggregator:
+    """One aggregator on all the given dev sets (equal set and class weights); ``c``: the
+    inverse regularisation strength (smaller: weights pulled harder toward 0)."""
+    w = set_class_weights(labels)
     names = list(feats)
     weights = np.concatenate([w[n] for n in names])
     return LearnedAggregator.fit([r for n in names for r in feats[n]],
                                  np.concatenate([labels[n] for n in names]),
-                                 weights / weights.mean(), features)  # mean weight 1: usual C
+                                 weights / weights.mean(), features, c)  # mean weight 1: usual C
 
 
 def _has_claims(feats: dict[str, float]) -> bool:

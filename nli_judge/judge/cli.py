@@ -4,6 +4,7 @@
                        [--question TEXT] [--json] [--model DIR]
     groundedchat-judge serve [--host 127.0.0.1] [--port 8000] [--workers 1]
     groundedchat-judge --input FILE.jsonl --output OUT.jsonl [--engine local|ray]
+    groundedchat-judge calibrate --ratings FILE --out DIR [--model DIR]
 
 
 (``python -m nli_judge.judge`` is the same command.)
@@ -11,6 +12,11 @@
 ``--passages FILE``: a text file whose passages are separated by blank lines, or a JSON list of
 strings, or JSON lines with a ``text`` field. Prints the score and verdict, then each sentence
 with its label and evidence snippet; ``--json`` prints the FaithfulnessResult as JSON.
+
+``calibrate``: fit this deployment's threshold (and, with enough ratings, the score's
+calibration) from people's ratings of its answers, shrunk toward the shipped calibration
+(nli_judge/judge/recalibration.py); use it with ``--calibration DIR`` here,
+``FaithfulnessJudge.load(calibration=DIR)`` or ``GC_JUDGE_CALIBRATION=DIR``.
 
 ``--input``: batch judging of a JSONL file (rows ``id``, ``answer``, ``passages``, optional
 ``question``) into ``--output`` (``id`` plus the result's JSON), resumable; ``--input FILE
@@ -22,12 +28,21 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import re
 import sys
 from pathlib import Path
 
 from nli_judge.judge.batch import BatchConfig, BatchInputError, judge_file
 from nli_judge.judge.faithfulness import FaithfulnessJudge, InputTooLarge
+from nli_judge.judge.recalibration import (
+    PRIOR_STRENGTH,
+    RatingsError,
+    check_enough,
+    fit_from_ratings,
+    read_ratings,
+    write,
+)
 from nli_judge.judge.results import NOT_JUDGED, FaithfulnessResult
 from nli_judge.model.nli_model import BACKENDS
 
@@ -79,6 +94,47 @@ def serve_main(argv: list[str]) -> None:
     serve(args.host, args.port, args.workers)
 
 
+def calibrate_main(argv: list[str]) -> dict:
+    ap = argparse.ArgumentParser(
+        prog="groundedchat-judge calibrate",
+        description="Recalibrate the judge for this deployment from people's ratings of its "
+        "answers: the verdict threshold (and from 100 ratings the score's slope), shrunk "
+        "toward the shipped calibration when the ratings are few. Writes DIR/"
+        "judge_calibration.json and DIR/recalibration_report.json (agreement with the "
+        "ratings before and after, held out by 5-fold cross-fitting). Ratings: JSON lines "
+        "or the app's CSV export with answer, passages, optional question and item_id, and "
+        "faithful 0/1 or rating 1-5 (faithful from 4).")
+    ap.add_argument("--ratings", required=True, type=Path, help="the ratings file")
+    ap.add_argument("--out", required=True, type=Path, help="folder to write the calibration to")
+    ap.add_argument("--model", help="NLI checkpoint folder (default: the shipped model)")
+    ap.add_argument("--calibration", type=Path,
+                    help="start from this calibration (default: the model's own)")
+    ap.add_argument("--prior-strength", type=float, default=PRIOR_STRENGTH,
+                    help="how many ratings the shipped calibration counts for (default "
+                    f"{PRIOR_STRENGTH:g}, chosen on dev data: python -m eval.recalibration)")
+    args = ap.parse_args(argv)
+    try:
+        rated = read_ratings(args.ratings)
+        check_enough([r.faithful for r in rated])
+        judge = FaithfulnessJudge.load(args.model, calibration=args.calibration)
+        calibration, report = fit_from_ratings(judge, rated, str(args.ratings),
+                                               args.prior_strength)
+        write(args.out, calibration, report)
+    except (RatingsError, InputTooLarge, OSError, ValueError) as e:
+        raise SystemExit(f"error: {e}; nothing was written") from None
+    fitted, held = report["fitted"], report["held_out"]
+    print(f"{fitted['ratings']} rated answers ({fitted['faithful']} faithful): threshold "
+          f"{fitted['shipped_threshold']:.3f} -> {fitted['threshold']:.3f}"
+          + (" with the score rescaled" if fitted.get("rescale") else "")
+          + f"; agreement with the ratings (balanced accuracy, held out) {held['before']:.3f}"
+          f" -> {held['after']:.3f}")
+    if fitted.get("note"):
+        print(f"note: {fitted['note']}")
+    print(f"wrote {args.out / 'judge_calibration.json'}; use it with --calibration "
+          f"{args.out} or GC_JUDGE_CALIBRATION={args.out}")
+    return report
+
+
 def batch_main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(
         prog="groundedchat-judge --input", description="Judge every row of a JSONL file "
@@ -108,6 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:
         return serve_main(argv[1:])
+    if argv[:1] == ["calibrate"]:
+        calibrate_main(argv[1:])
+        return None
     if any(a == "--input" or a.startswith("--input=") for a in argv):
         return batch_main(argv)
     ap = argparse.ArgumentParser(prog="groundedchat-judge", description=__doc__,
@@ -120,6 +179,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="a file of passages (repeatable)")
     ap.add_argument("--question", help="the question (turns short answers into claims)")
     ap.add_argument("--model", help="NLI checkpoint folder (default: the shipped model)")
+    ap.add_argument("--calibration", type=Path, default=os.environ.get("GC_JUDGE_CALIBRATION"),
+                    help="a calibration folder from 'groundedchat-judge calibrate' (default: "
+                    "$GC_JUDGE_CALIBRATION, else the model's own)")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args(argv)
     passages = list(args.passage)
@@ -131,8 +193,9 @@ def main(argv: list[str] | None = None) -> None:
     if not passages:
         ap.error("give at least one --passage or --passages FILE")
     try:
-        result = FaithfulnessJudge.load(args.model).score(args.answer, passages, args.question)
-    except InputTooLarge as e:
+        judge = FaithfulnessJudge.load(args.model, calibration=args.calibration)
+        result = judge.score(args.answer, passages, args.question)
+    except (InputTooLarge, FileNotFoundError, ValueError) as e:
         raise SystemExit(f"error: {e}") from None
     print(result.to_json(indent=2) if args.json else format_result(result))
 

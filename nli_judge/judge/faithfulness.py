@@ -62,6 +62,23 @@ from nli_judge.text import content_words, mask_html, sha256_file, sha256_text, s
 CALIBRATION_FILE = "judge_calibration.json"
 
 
+def read_calibration(path: str | Path) -> dict:
+    """A calibration from a folder holding ``judge_calibration.json``, or from that file;
+    ``FileNotFoundError`` / ``ValueError`` say what is wrong with it."""
+    path = Path(path)
+    file = path / CALIBRATION_FILE if path.is_dir() else path
+    if not file.is_file():
+        raise FileNotFoundError(f"no judge calibration at {path} (a folder with "
+                                f"{CALIBRATION_FILE}, or that file)")
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{file}: not a JSON calibration ({e})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("settings"), dict):
+        raise ValueError(f"{file}: not a judge calibration (no 'settings')")
+    return data
+
+
 def calibration_file(backend: str = "torch") -> str:
     """Name of the calibrated settings for a backend: ``judge_calibration.json`` for PyTorch
     fp32, ``judge_calibration.<backend>.json`` for the others (used when present)."""
@@ -160,9 +177,11 @@ class FaithfulnessJudge:
             package = None
         calibration = (sha256_text(json.dumps(self.calibration, sort_keys=True))[:16]
                        if self.calibration else None)
+        source = (self.calibration.get("recalibration") or {}).get("source")
         return {"model_sha256": sha256_file(weights)[:16] if weights.is_file() else None,
                 "calibration_sha256": calibration, "backend": self.model.backend,
-                "package": package}
+                "package": package, "calibration": f"ratings: {source}" if source else
+                ("shipped" if self.calibration else None)}
 
     @property
     def version(self) -> dict:
@@ -173,20 +192,25 @@ class FaithfulnessJudge:
         return {"model_sha256": fixed["model_sha256"],
                 "calibration_sha256": fixed["calibration_sha256"],
                 "settings_sha256": settings[:16], "backend": fixed["backend"],
-                "package": fixed["package"]}
+                "package": fixed["package"], "calibration": fixed["calibration"]}
 
     @classmethod
-    def load(cls, model: str | Path | NLIModel | None = None, **settings) -> FaithfulnessJudge:
+    def load(cls, model: str | Path | NLIModel | None = None,
+             calibration: str | Path | None = None, **settings) -> FaithfulnessJudge:
         """The shipped model (or ``model``: a folder or an NLIModel), with the calibrated
-        settings stored beside it (those of the model's backend when there are some),
-        overridden by ``settings``."""
+        settings stored beside it (those of the model's backend when there are some), or
+        with ``calibration``: a folder holding ``judge_calibration.json`` (as ``groundedchat-
+        judge calibrate --ratings`` writes it) or such a file; overridden by ``settings``."""
         nli = model if isinstance(model, NLIModel) else NLIModel.load(model)
-        calibration: dict = {}
+        calibration_dict = read_calibration(calibration) if calibration else {}
         folder = Path(nli.model.name_or_path) if nli.model.name_or_path else None
         for name in (calibration_file(nli.backend), CALIBRATION_FILE):
-            if folder and (folder / name).exists():
-                calibration = json.loads((folder / name).read_text())
+            if calibration or not folder:
                 break
+            if (folder / name).exists():
+                calibration_dict = json.loads((folder / name).read_text())
+                break
+        calibration = calibration_dict
         known = {f.name for f in dataclasses.fields(JudgeSettings)}
         unknown = set(settings) - known
         if unknown:

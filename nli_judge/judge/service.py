@@ -105,12 +105,14 @@ def create_app(judge: FaithfulnessJudge | None = None,
 
 def app_from_env() -> FastAPI:
     """The app for ``uvicorn --factory`` (one per worker): the model folder in
-    ``$GC_JUDGE_MODEL`` (default: the shipped one), the backend in ``$GC_JUDGE_BACKEND``."""
+    ``$GC_JUDGE_MODEL`` (default: the shipped one), the backend in ``$GC_JUDGE_BACKEND``, a
+    deployment's calibration in ``$GC_JUDGE_CALIBRATION`` (``groundedchat-judge calibrate``)."""
     from nli_judge.model.nli_model import NLIModel
 
     nli = NLIModel.load(os.environ.get("GC_JUDGE_MODEL") or None,
                         backend=os.environ.get("GC_JUDGE_BACKEND", "torch"))
-    return create_app(FaithfulnessJudge.load(nli))
+    return create_app(FaithfulnessJudge.load(
+        nli, calibration=os.environ.get("GC_JUDGE_CALIBRATION") or None))
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
