@@ -35,7 +35,7 @@ MIN_RATINGS = 20
 MIN_PER_CLASS = 5
 PLATT_MIN = 100  # from this many ratings the score's slope is refitted too
 # Pseudo-ratings the shipped calibration counts for (python -m eval.recalibration chose it on
-# the dev sources: docs/judge.md has the table).
+# the dev sources: docs/judge-ood.md has the table).
 PRIOR_STRENGTH = 50.0
 FAITHFUL_RATING = 4
 FILE = "judge_calibration.json"
