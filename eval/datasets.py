@@ -159,14 +159,15 @@ def ratings(path: Path) -> list[FaithItem]:
 
 
 def pool_dev(source: str, limit: int | None = None) -> list[FaithItem]:
-    """The dev part of a summary-level ``data/train_pool`` source that the judge model's
-    training data holds out (``nli_judge.data.judge_data.dev_rows``): document + summary, label
-    1 when supported. ``limit``: the first rows only."""
+    """The dev part of a ``data/train_pool`` source that the judge model's training data holds
+    out (``nli_judge.data.judge_data.dev_rows``): premise (document, passage) + hypothesis
+    (summary, claim), label 1 when supported / entailed. ``limit``: the first rows only."""
     from nli_judge.data.judge_data import dev_rows
 
     rows = dev_rows(source, DATA_DIR.parent)[:limit]
     return [FaithItem(f"{source}-dev-{r['id']}", r["hypothesis"], [r["premise"]],
-                      int(r["label"] == "supported"), meta={"source": source}) for r in rows]
+                      int(r["label"] in ("supported", "entailment")), meta={"source": source})
+            for r in rows]
 
 
 # Development sets: thresholds and judge settings may be tuned on these, never on test sets.

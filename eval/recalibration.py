@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.datasets import SUMMEDITS_DOMAINS, summedits
-from eval.ood.evidence import EvidenceCache, answer_features
+from eval.ood.evidence import EvidenceCache, answer_features, cache_path
 from eval.ood.protocol import FEATURE_SETS, Candidate, out_of_sample
 from eval.ood.sources import DEV_SOURCES, LOCKBOX, load
 from nli_judge.judge.aggregation import LearnedAggregator
@@ -37,7 +37,6 @@ from nli_judge.judge.aggregation_fit import balanced_accuracy, scores_of
 from nli_judge.judge.faithfulness import read_calibration
 from nli_judge.judge.recalibration import RatingsError, apply, fit_recalibration
 from nli_judge.model.nli_model import SHIPPED_MODEL_DIR
-from nli_judge.text import sha256_file
 from nli_judge.var_paths import VarPaths
 
 CHOOSE_AT = 50
@@ -126,9 +125,7 @@ def main(argv: list[str] | None = None) -> dict:
     if proto.get("features") not in FEATURE_SETS:
         raise SystemExit(f"error: {args.calibration} was not written by python -m eval.ood")
     cand = Candidate(proto["model"], k, proto["features"], proto["c"])
-    cache = EvidenceCache(VarPaths.from_env().root / "ood" / "cache" /
-                          f"{sha256_file(args.model / 'model.safetensors')[:16]}-400-1-4.pkl",
-                          args.model)
+    cache = EvidenceCache(cache_path(VarPaths.from_env().root / "ood", args.model), args.model)
 
     def features(items: list) -> list[dict]:
         return answer_features(cache.get(items), items, k)

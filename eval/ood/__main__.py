@@ -36,6 +36,7 @@ from eval.ood.evidence import (
     EvidenceCache,
     answer_features,
     average,
+    cache_path,
 )
 from eval.ood.protocol import FEATURE_SETS, Candidate, choose, evaluate
 from eval.ood.report import markdown
@@ -43,7 +44,6 @@ from eval.ood.sources import DEV_SOURCES, LOCKBOX, benchmark_parts, load
 from nli_judge.judge.faithfulness import JudgeSettings
 from nli_judge.model.interpolate import interpolate
 from nli_judge.model.nli_model import SHIPPED_MODEL_DIR
-from nli_judge.text import sha256_file
 from nli_judge.var_paths import VarPaths
 
 C_GRID = (1.0, 0.01, 0.001)
@@ -139,8 +139,7 @@ def main(argv: list[str] | None = None) -> dict:
     evidence = {}
     for name, folder in models.items():
         print(f"model {name} ({folder})", flush=True)
-        cache = EvidenceCache(root / "cache" / f"{sha256_file(folder / 'model.safetensors')[:16]}"
-                              f"-{WINDOW_TOKENS}-{WINDOW_SENTENCES}-{MAX_WINDOWS}.pkl", folder)
+        cache = EvidenceCache(cache_path(root, folder), folder)
         evidence[name] = dict(zip((it.id for it in everything), cache.get(everything),
                                   strict=True))
     for name, (a, b) in averages.items():

@@ -18,10 +18,18 @@ from eval.datasets import FaithItem
 from nli_judge.judge.aggregation_fit import features_of
 from nli_judge.judge.calibration import preselected
 from nli_judge.judge.faithfulness import FaithfulnessJudge, JudgeSettings
+from nli_judge.text import sha256_file
 
 MAX_WINDOWS = 4
 WINDOW_TOKENS = 400
 WINDOW_SENTENCES = 1
+
+
+def cache_path(root: Path, model_dir: str | Path) -> Path:
+    """Where a model's evidence is kept under ``root``: named by the weights' hash and the
+    window settings, so new weights or settings never read old outputs."""
+    digest = sha256_file(Path(model_dir) / "model.safetensors")[:16]
+    return root / "cache" / f"{digest}-{WINDOW_TOKENS}-{WINDOW_SENTENCES}-{MAX_WINDOWS}.pkl"
 
 
 def load_judge(model_dir: str | Path | None) -> FaithfulnessJudge:
@@ -71,7 +79,6 @@ def average(a: list[list], b: list[list]) -> list[list]:
             merged.append(((ca[0] + cb[0]) / 2, *ca[1:]))
         out.append(merged)
     return out
-
 
 
 def answer_features(evidence: list[list], items: Sequence[FaithItem], windows: int

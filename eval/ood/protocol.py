@@ -28,7 +28,12 @@ from sklearn.metrics import roc_auc_score
 from eval.bootstrap import Scored, metric_intervals
 from eval.metrics import tune_threshold
 from nli_judge.judge.aggregation import FEATURES, VARIANTS, LearnedAggregator
-from nli_judge.judge.aggregation_fit import balanced_accuracy, fit, set_class_weights
+from nli_judge.judge.aggregation_fit import (
+    balanced_accuracy,
+    fit,
+    scores_of,
+    set_class_weights,
+)
 
 FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "min": ("min_entailment",),
@@ -55,10 +60,6 @@ class Candidate:
     def name(self) -> str:
         c = "" if self.c == 1.0 else f" C={self.c:g}"
         return f"{self.model} k={self.windows} {self.features}{c}"
-
-
-def _scores(agg: LearnedAggregator, rows: list[dict]) -> np.ndarray:
-    return np.array([agg.score(r) if r["log_claims"] > 0 else NO_CLAIMS for r in rows])
 
 
 def _logits(agg: LearnedAggregator, rows: list[dict]) -> np.ndarray:
@@ -116,11 +117,11 @@ def evaluate(cand: Candidate, dev: Feats, dev_y: dict[str, np.ndarray],
     final = fit(dev, dev_y, features, cand.c).rescaled(a, b)
     bench_bal = {}
     for name, (scored, y, calib, cy) in bench.items():
-        t = tune_threshold(cy, _scores(final, calib))
-        bench_bal[name] = balanced_accuracy(y, (_scores(final, scored) >= t).astype(int))
+        t = tune_threshold(cy, scores_of(final, calib))
+        bench_bal[name] = balanced_accuracy(y, (scores_of(final, scored) >= t).astype(int))
     box = {}
     for name, rows in lockbox.items():
-        s, y = _scores(final, rows), lockbox_y[name]
+        s, y = scores_of(final, rows), lockbox_y[name]
         box[name] = {"n": int(len(y)), "roc_auc": _auc(y, s),
                      "balanced_accuracy": balanced_accuracy(y, (s >= threshold).astype(int))}
         if intervals:

@@ -5,10 +5,11 @@ Three kinds, never mixed:
 - ``LOCKBOX``: whole sources of different kinds, kept out of every choice from now on. No
   training run, checkpoint choice, window setting, aggregate, regularisation or threshold
   may look at them; ``python -m eval.ood`` only reports them. What is scored is each
-  source's held-out dev part (``nli_judge.data.judge_data.dev_rows``), the rows no judge
+  source's held-out dev part (``eval.datasets.pool_dev``), the rows no judge
   model ever trained on; v2-v4 trained on the *other* rows of these sources, stage 1 on none
   (so they are nearer in kind for v2-v4: the card says so). New training data leaves these
-  sources out whole (``LOCKBOX_POOL_SOURCES``).
+  sources out whole (``nli_judge.data.judge_data.LOCKBOX`` refuses them; a test checks it
+  names the same sources).
 - ``DEV_SOURCES``: where choices are made, by leave-one-source-out: fit on all but one,
   score the one left out.
 - ``BENCHMARK``: ``eval.run``'s own samples (scored part and calibration part per set), so
@@ -19,47 +20,24 @@ Three kinds, never mixed:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from eval.benchmark import SETS, stratified_sample
-from eval.datasets import DATA_DIR, DEV_SETS, FaithItem
-from nli_judge.data.judge_data import LOCKBOX as LOCKBOX_POOL_SOURCES
-
-SUPPORTED = ("supported", "entailment")
-
-
-def pool_part(source: str) -> list[FaithItem]:
-    """The held-out dev part of a ``data/train_pool`` source as judge items: premise =
-    the one passage, hypothesis = the answer, label 1 when supported / entailed."""
-    from nli_judge.data.judge_data import dev_rows
-
-    return [FaithItem(f"{source}-dev-{r['id']}", r["hypothesis"], [r["premise"]],
-                      int(r["label"] in SUPPORTED), meta={"source": source})
-            for r in dev_rows(source, DATA_DIR.parent)]
-
+from eval.datasets import DEV_SETS, FaithItem, pool_dev
 
 # Kinds: news summaries (people's labels: CLIFF, XSum + CNN/DM system summaries), dialogue
 # responses against knowledge (FaithDial's audit, people's labels), health and science
-# claims against evidence (HealthVer, SciFact; expert labels).
+# claims against evidence (HealthVer, SciFact; expert labels). Names in reports -> sources.
+LOCKBOX_NAMES = {"cliff": "cliff", "faithdial": "faithdial_audit", "healthver": "healthver",
+                 "scifact": "scifact"}
 LOCKBOX: dict[str, Callable[[], list[FaithItem]]] = {
-    "cliff": lambda: pool_part("cliff"),
-    "faithdial": lambda: pool_part("faithdial_audit"),
-    "healthver": lambda: pool_part("healthver"),
-    "scifact": lambda: pool_part("scifact"),
-}
-# the lockbox names the same sources the training data refuses
-assert sorted(LOCKBOX_POOL_SOURCES) == sorted(
-    {"cliff": "cliff", "faithdial": "faithdial_audit", "healthver": "healthver",
-     "scifact": "scifact"}[n] for n in LOCKBOX)
-LOCKBOX_KINDS = {"cliff": "news summaries (XSum, CNN/DM systems)",
-                 "faithdial": "dialogue responses vs knowledge",
-                 "healthver": "health claims vs evidence",
-                 "scifact": "science claims vs abstracts"}
+    name: partial(pool_dev, source) for name, source in LOCKBOX_NAMES.items()}
 
 DEV_SOURCES: dict[str, Callable[[], list[FaithItem]]] = {
     **DEV_SETS,
-    "fever-dev": lambda: pool_part("fever_nli"),
-    "climate-fever-dev": lambda: pool_part("climate_fever"),
-    "covidfact-dev": lambda: pool_part("covidfact"),
+    "fever-dev": partial(pool_dev, "fever_nli"),
+    "climate-fever-dev": partial(pool_dev, "climate_fever"),
+    "covidfact-dev": partial(pool_dev, "covidfact"),
 }
 
 

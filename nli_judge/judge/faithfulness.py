@@ -79,6 +79,18 @@ def read_calibration(path: str | Path) -> dict:
     return data
 
 
+def _calibration_beside(nli: NLIModel) -> dict:
+    """The calibration stored beside the model: its backend's, else the PyTorch one, else
+    none ({})."""
+    if not nli.model.name_or_path:
+        return {}
+    folder = Path(nli.model.name_or_path)
+    for name in (calibration_file(nli.backend), CALIBRATION_FILE):
+        if (folder / name).exists():
+            return json.loads((folder / name).read_text())
+    return {}
+
+
 def calibration_file(backend: str = "torch") -> str:
     """Name of the calibrated settings for a backend: ``judge_calibration.json`` for PyTorch
     fp32, ``judge_calibration.<backend>.json`` for the others (used when present)."""
@@ -202,22 +214,14 @@ class FaithfulnessJudge:
         with ``calibration``: a folder holding ``judge_calibration.json`` (as ``groundedchat-
         judge calibrate --ratings`` writes it) or such a file; overridden by ``settings``."""
         nli = model if isinstance(model, NLIModel) else NLIModel.load(model)
-        calibration_dict = read_calibration(calibration) if calibration else {}
-        folder = Path(nli.model.name_or_path) if nli.model.name_or_path else None
-        for name in (calibration_file(nli.backend), CALIBRATION_FILE):
-            if calibration or not folder:
-                break
-            if (folder / name).exists():
-                calibration_dict = json.loads((folder / name).read_text())
-                break
-        calibration = calibration_dict
+        loaded = read_calibration(calibration) if calibration else _calibration_beside(nli)
         known = {f.name for f in dataclasses.fields(JudgeSettings)}
         unknown = set(settings) - known
         if unknown:
             raise TypeError(f"unknown judge setting(s): {', '.join(sorted(unknown))}")
-        values = {k: v for k, v in calibration.get("settings", {}).items() if k in known}
+        values = {k: v for k, v in loaded.get("settings", {}).items() if k in known}
         values.update(settings)
-        return cls(nli, JudgeSettings(**values), calibration)
+        return cls(nli, JudgeSettings(**values), loaded)
 
     def as_runnable(self):
         """This judge as a LangChain Runnable (see ``judge_runnable``)."""

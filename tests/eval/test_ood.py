@@ -9,7 +9,7 @@ import pytest
 from eval.ood import __main__ as ood_cli
 from eval.ood.evidence import average
 from eval.ood.protocol import Candidate, choose, evaluate, platt
-from eval.ood.sources import DEV_SOURCES, LOCKBOX, benchmark_parts
+from eval.ood.sources import DEV_SOURCES, LOCKBOX, LOCKBOX_NAMES, benchmark_parts
 from nli_judge import FaithfulnessJudge
 from nli_judge.data.judge_data import LOCKBOX as LOCKBOX_POOL
 from nli_judge.data.judge_data import JudgeDataArguments, build
@@ -83,6 +83,8 @@ def test_the_lockbox_is_kept_apart():
     bench_ids = {it.id for s, c in benchmark_parts().values() for it in s + c}
     assert box_ids and not box_ids & dev_ids and not box_ids & bench_ids
     assert len(LOCKBOX) >= 3
+    # the lockbox is the set of sources the training data refuses
+    assert sorted(LOCKBOX_NAMES.values()) == sorted(LOCKBOX_POOL)
     # and no training mix may hold a lockbox source
     assert not set(JudgeDataArguments().sources) & set(LOCKBOX_POOL)
     with pytest.raises(ValueError, match="lockbox"):
