@@ -41,6 +41,12 @@ def agreement(turns: list[dict], feedback: list[dict], ratings: list[dict]) -> N
         st.caption("No rated sentences yet.")
 
 
+def from_this_machine() -> bool:
+    """Whether the page was opened on the machine running the app (Streamlit gives no IP
+    address for localhost). Not authentication: a stop-gap until staff accounts exist."""
+    return st.context.ip_address is None
+
+
 def recalibration(ratings: list[dict]) -> None:
     """What the app's ratings would change in the judge's verdicts, and applying it
     (``nli_judge.judge.recalibration``: threshold shrunk toward the shipped one)."""
@@ -73,6 +79,11 @@ def recalibration(ratings: list[dict]) -> None:
                 f"{held['after'] - held['before']:+.3f}")
     if fitted.get("note"):
         st.caption(fitted["note"])
+    if not from_this_machine():
+        st.caption("Applying a calibration changes every user's verdicts: it is offered only "
+                   "on the machine that runs the app (open it at localhost) until staff "
+                   "accounts exist; or run `groundedchat-judge calibrate` there.")
+        return
     if st.button("Apply this calibration", key="recal_apply", type="primary"):
         out = write(s.applied_calibration_dir, calibration, report)
         resources.judge.clear()

@@ -189,7 +189,7 @@ def test_dashboard_computes_kappa_on_seeded_ratings(app_env):
     assert metrics["Judge vs thumbs: accuracy"] == "1.00"  # unfaithful verdict, thumbs down
 
 
-def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env):
+def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env, monkeypatch):
     from chatbot.settings import ChatSettings
     from chatbot.storage import Store
 
@@ -197,6 +197,8 @@ def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env):
     passage = ("Metformin is a medicine used to treat type 2 diabetes. The usual starting "
                "dose is 500 mg.")
     store.add_rating("ann", "only-one", "Metformin treats type 2 diabetes.", [passage], 5)
+    # AppTest has no real client address: say the page was opened on this machine
+    monkeypatch.setattr("app.dashboard.from_this_machine", lambda: True)
     at = AppTest.from_file(APP, default_timeout=180).run()
     at.switch_page("app/pages/dashboard.py").run()
     at.button(key="recal_preview").click().run()
@@ -216,6 +218,14 @@ def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env):
     at.button(key="recal_apply").click().run()
     assert not at.exception
     assert settings.judge_calibration_dir == settings.applied_calibration_dir
+    # opened from another machine: the preview shows, applying is not offered
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("app/pages/dashboard.py").run()
+    monkeypatch.setattr("app.dashboard.from_this_machine", lambda: False)
+    at.button(key="recal_preview").click().run()
+    assert not at.exception and "Threshold" in {m.label for m in at.metric}
+    assert not [b for b in at.button if b.key == "recal_apply"]
+    assert any("only on the machine that runs the app" in c.value for c in at.caption)
     from app import resources
 
     judge = resources.judge(settings.judge_backend)  # reloaded with the applied calibration
