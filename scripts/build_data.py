@@ -227,10 +227,30 @@ def build_medquad(shared: Path, out: Path) -> list[Made]:
     return made
 
 
+def build_consumer_health(shared: Path, out: Path) -> list[Made]:
+    """MEDIQA 2019: real consumer questions with judged answers, and question-entailment
+    pairs, for ``python -m chatbot.eval_consumer`` (test: reported, never tuned on)."""
+    made: list[Made] = []
+    src = "github abachaa/MEDIQA2019 @ ae5d382 (no licence file in the repo)"
+    use = {"qa_test": "benchmark: reported, NEVER tuned or trained on",
+           "qa_validation": "chooses the consumer-question settings",
+           "qa_alexa": "chooses the consumer-question settings",
+           "rqe_train": "question-entailment pairs", "rqe_validation": "question-entailment pairs",
+           "rqe_test": "question-entailment pairs, NEVER trained on"}
+    (out / "consumer_health").mkdir(parents=True, exist_ok=True)
+    for name, how in use.items():
+        target = f"consumer_health/{name}.jsonl.gz"
+        shutil.copyfile(shared / target, out / target)
+        made.append((target, len(_read_jsonl(out / target)), "not stated", src,
+                     f"copied unchanged; {how}"))
+    return made
+
+
 def build(shared: Path, out: Path) -> list[Made]:
     """Write every bundled file; return (path, rows, licence, source, derivation) per file."""
     return [*build_nli(shared, out), *build_benchmarks(shared, out),
-            *build_train_pool(shared, out), *build_medquad(shared, out)]
+            *build_train_pool(shared, out), *build_medquad(shared, out),
+            *build_consumer_health(shared, out)]
 
 
 def write_readme(out: Path, made: list[Made]) -> None:
