@@ -21,6 +21,11 @@ BADGE = {"supported": ":green-badge[supported]", "unsupported": ":orange-badge[u
          "other_language": ":gray-badge[not English: not judged]"}
 VERDICT = {"faithful": ":green-badge[faithful]", "unfaithful": ":red-badge[unfaithful]",
            "unsupported_language": ":gray-badge[not judged: not English]"}
+# Does the answer address the question (chatbot.relevance)? Shown beside faithfulness, so
+# "faithful but about something else" is never one plain green verdict.
+RELEVANCE = {"answered": ":green-badge[answers your question]",
+             "partly": ":orange-badge[partly answers your question]",
+             "not answered": ":red-badge[not in my sources]"}
 
 
 def _escape(text: str) -> str:
@@ -80,11 +85,11 @@ def make_bot(opts: dict) -> RAGChatbot:
 
 
 def warm_up(opts: dict) -> None:
-    """Load what an answer needs (the knowledge base and its keyword index, the judge, the
-    chat model; once per server) while the user types, not after they send. A failure is
-    only noted: answering tries again and says what went wrong."""
+    """Load what an answer needs (the knowledge base, its keyword index and topics, the
+    judge, the chat model; once per server) while the user types, not after they send. A
+    failure is only noted: answering tries again and says what went wrong."""
     try:
-        make_bot(opts)
+        _ = make_bot(opts).topics  # the knowledge base's topics too (chatbot.understand)
     except Exception as e:
         st.caption(f"Not ready yet ({type(e).__name__}); the first answer will try again.")
 
@@ -95,8 +100,17 @@ def show_turn(msg: dict, index: int) -> None:
     f = turn.faithfulness
     if turn.route == "safety":
         st.caption("Safety answer: fixed text, no language model involved.")
+    if turn.route == "not_found":
+        st.caption("Not in my sources: no language model involved, nothing made up.")
+    r = turn.relevance
+    if r and turn.route != "safety":
+        st.markdown(f"**Relevance:** {RELEVANCE[r['verdict']]} score {r['score']:.2f} "
+                    f"— {_escape(r['reason'])}")
     if f:
-        st.markdown(f"**Judge:** {VERDICT[f.verdict]} score {f.score:.2f}")
+        verdict = VERDICT[f.verdict]
+        if f.verdict == "faithful" and r and r["verdict"] != "answered":
+            verdict = ":blue-badge[faithful to its sources]"  # not green: off the question
+        st.markdown(f"**Judge:** {verdict} score {f.score:.2f}")
         for k, s in enumerate(f.sentences):
             text_col, evidence_col = st.columns([6, 1], vertical_alignment="center")
             text_col.markdown(f"{BADGE[s.label]} {_escape(s.text)}")
@@ -108,7 +122,11 @@ def show_turn(msg: dict, index: int) -> None:
                     st.text(s.evidence)
     for n in turn.notes + [f"judge: {n}" for n in (f.notes if f else [])]:
         st.caption(_escape(n))
-    if turn.passages:
+    if turn.passages and turn.route == "not_found":
+        with st.expander("The closest passages found (not used: they do not cover this)"):
+            for p in turn.passages:
+                st.caption(f"[{p.n}] {_escape(p.title)} ({_escape(p.collection)})")
+    elif turn.passages:
         st.markdown("**Sources**")
         for p in turn.passages:
             with st.expander(f"[{p.n}] {p.title} ({p.collection})"):
@@ -203,8 +221,8 @@ def suggestions(messages: list[dict]) -> None:
     document is in focus (Documents page), else follow-ups from the last answer's sources."""
     qs = st.session_state.get("suggested_questions") or []
     last = next((m for m in reversed(messages) if m["role"] == "assistant"), None)
-    if not qs and last is not None:
-        qs = related_questions(last["turn"])
+    if not qs and last is not None and last["turn"].route != "not_found":
+        qs = related_questions(last["turn"])  # not from passages that did not cover it
     if not qs:
         return
     st.caption("Suggested questions")

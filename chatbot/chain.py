@@ -18,10 +18,13 @@ from chatbot.context_budget import fit_passages
 from chatbot.extractive import add_quotes, extractive_answer
 from chatbot.prompts import ANSWER, CONDENSE, format_context
 from chatbot.questions import check_question
+from chatbot.relevance import assess, missing_term, not_found_answer
 from chatbot.safety import SAFETY_ANSWER, needs_safety_route
 from chatbot.settings import ChatSettings
 from chatbot.tidy import CITATION, says_nothing, sentence_budget_end, tidy_answer
+from chatbot.topic_search import topic_search
 from chatbot.turn import ChatTurn, Passage
+from chatbot.understand import Topics, Understanding, chunk_topic
 from nli_judge.judge.results import FaithfulnessResult
 
 NO_CONTEXT_ANSWER = (
@@ -62,6 +65,16 @@ class RAGChatbot:
         self.fallback, self._fallback_llm = fallback, None
         self.provider = provider or settings.provider
 
+    @property
+    def topics(self) -> Topics:
+        """The knowledge base's topics (``chatbot.understand``; ~2 s for MedQuAD's 30,000
+        chunks), kept with the knowledge base and rebuilt when it has grown."""
+        chunks = self.kb.chunks()
+        cached = getattr(self.kb, "topics_cache", None)
+        if cached is None or cached[0] != len(chunks):
+            self.kb.topics_cache = cached = (len(chunks), Topics(chunks))
+        return cached[1]
+
     # --- steps ----------------------------------------------------------------------------------
     def standalone(self, question: str, history: Sequence[tuple[str, str]], turn: ChatTurn
                    ) -> str:
@@ -74,14 +87,47 @@ class RAGChatbot:
         rewritten = str(msg.content).strip().strip('"').splitlines()
         return rewritten[0].strip() if rewritten and rewritten[0].strip() else question
 
-    def retrieve(self, query: str, where: dict | None = None) -> list[Passage]:
-        hits = self.kb.search(query, k=self.settings.top_k, mode=self.settings.retrieval,
-                              where=where)
+    def understand(self, question: str) -> Understanding | None:
+        """The question's topic, type and search query (None when
+        ``settings.understand_questions`` is off)."""
+        if not self.settings.understand_questions:
+            return None
+        return self.topics.understand(question)
+
+    def retrieve(self, query: str, where: dict | None = None,
+                 understanding: Understanding | None = None) -> list[Passage]:
+        """The passages for ``query``: by its topic (``chatbot.topic_search``) when
+        ``understanding`` is given, else the plain search."""
+        k, mode = self.settings.top_k, self.settings.retrieval
+        hits = (topic_search(self.kb, self.topics, understanding, k, mode, where)
+                if understanding is not None
+                else self.kb.search(query, k=k, mode=mode, where=where))
         return [Passage(n=i, text=h.document.page_content, doc_id=meta.get("doc_id"),
                         chunk=meta.get("chunk"), title=meta.get("title", ""),
                         collection=meta.get("collection", ""), url=meta.get("url", ""),
-                        score=h.score, similarity=h.dense)
+                        score=h.score, similarity=h.dense, focus=chunk_topic(meta))
                 for i, h in enumerate(hits, 1) for meta in [h.document.metadata]]
+
+    def find(self, turn: ChatTurn, where: dict | None = None) -> None:
+        """Read the question, retrieve its passages and say whether they address it
+        (``turn.understanding``, ``turn.passages``, ``turn.relevance``); when they do not,
+        the turn is answered ``not_found`` here, with no model call."""
+        t0 = time.perf_counter()
+        u = self.understand(turn.standalone_question)
+        turn.understanding = u.to_dict() if u else None
+        turn.passages = self.retrieve(turn.standalone_question, where, u)
+        turn.latency_ms["retrieval"] = (time.perf_counter() - t0) * 1000
+        s = self.settings
+        missing = missing_term(u, turn.passages, self.topics.rare) if u else None
+        relevance = assess(u, turn.passages, s.answered_similarity, s.min_relevance, missing)
+        turn.relevance = relevance.to_dict()
+        if relevance.verdict == "not answered":
+            turn.route = "not_found"
+            turn.answer = (not_found_answer(turn.question, u, missing) if u
+                           else NO_CONTEXT_ANSWER)
+            turn.notes.append(f"not in the sources: {relevance.reason} (best passage "
+                              f"similarity {relevance.score:.2f}; min_relevance "
+                              f"{s.min_relevance}); not answered from documents")
 
     def _invoke(self, messages, turn: ChatTurn) -> AIMessage:
         turn.provider, turn.model = self.provider, _model_name(self.llm)
@@ -135,21 +181,15 @@ class RAGChatbot:
             yield SAFETY_ANSWER
             yield turn
             return
-        t0 = time.perf_counter()
         turn.standalone_question = self.standalone(question, history, turn)
-        turn.passages = self.retrieve(turn.standalone_question, where)
-        turn.latency_ms["retrieval"] = (time.perf_counter() - t0) * 1000
+        self.find(turn, where)
         if building := getattr(self.kb, "building", None):
             turn.notes.append(
                 f"The knowledge base is still being built: {building['done']:,} of "
                 f"{building['total']:,} passages can be found by meaning so far (keyword "
                 "search covers all of them), so a better passage may not have been found yet.")
-        best = max((p.similarity or 0.0 for p in turn.passages), default=0.0)
-        if best < self.settings.min_relevance:
-            turn.route, turn.answer = "no_context", NO_CONTEXT_ANSWER
-            turn.notes.append(f"best passage similarity {best:.2f} < "
-                              f"{self.settings.min_relevance}: not answered from documents")
-            yield NO_CONTEXT_ANSWER
+        if turn.route == "not_found":
+            yield turn.answer
             yield turn
             return
         messages = ANSWER.format_messages(context=format_context(self.prompt_passages(turn)),

@@ -8,24 +8,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from chatbot.tidy import cut_off
+from chatbot.tidy import cut_off, leans_back, repeats_itself
 from chatbot.turn import Passage
 from nli_judge.judge.sentences import LINE_MARKER, answer_spans, claim_text
 
 
 def best_sentences(question: str, text: str, embeddings, n: int = 3,
                    whole_only: bool = False) -> list[str]:
-    """The ``n`` sentences of ``text`` (four words or more) most similar to ``question``
+    """The ``n`` sentences of ``text`` (four words or more, not repeating themselves inside)
+    most similar to ``question``
     (MiniLM cosine), in their order in ``text``. A last sentence that the chunk cut off is
     not one of them; a text with no such sentence is returned whole. ``whole_only``: only
-    sentences that end as a sentence does (not a run-on list of links), each text once."""
-    spans = [(s, e) for s, e in answer_spans(text) if len(text[s:e].split()) >= 4]
+    sentences that end as a sentence does (not a run-on list of links) and do not open by
+    pointing back ("These ..."), each text once."""
+    spans = [(s, e) for s, e in answer_spans(text)
+             if len(text[s:e].split()) >= 4 and not repeats_itself(text[s:e])]
     if len(spans) > 1 and cut_off(text[:spans[-1][1]]):
         spans = spans[:-1]  # the chunk ends inside a sentence: that fragment is no answer
     if whole_only:
         first: dict[str, tuple[int, int]] = {}
         for s, e in spans:
-            if not cut_off(text[s:e]):
+            if not (cut_off(text[s:e]) or leans_back(text[s:e])):
                 first.setdefault(claim_text(text[s:e]).lower(), (s, e))
         spans = list(first.values())
     if not spans:
@@ -48,6 +51,8 @@ def add_quotes(question: str, answer: str, passages: list[Passage], embeddings, 
     """``answer`` followed, in a paragraph of its own, by the top passage's ``n`` best
     sentences for ``question`` less those the answer already says (MiniLM cosine of at least
     ``overlap`` with one of its sentences, citations left out); and how many were added.
+    A sentence that repeats itself inside or opens by pointing back ("These supplements
+    ...") is not quoted: alone, it misleads.
 
     A 0.5B model's own sentences carry less of what the source says than the source's best
     sentences do (``python -m chatbot.eval_answers``: ROUGE-L and embedding similarity to the

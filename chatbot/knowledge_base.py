@@ -76,6 +76,7 @@ class KnowledgeBase:
         self.dense_weight = 1.0
         self._pos: dict[str, int] | None = None
         self.lock = threading.Lock()  # held while a build's new vectors are added
+        self.topics_cache = None  # (chunks, chatbot.understand.Topics), kept by RAGChatbot
 
     # --- building and loading -------------------------------------------------------------------
     @staticmethod
@@ -237,7 +238,7 @@ class KnowledgeBase:
         w = self.dense_weight if dense_weight is None else dense_weight
         dense, sparse = self.dense(query, pool, where), self.sparse(query, pool, where)
         if self.building is not None:
-            dense = sorted(dense + self._similarities(query, [
+            dense = sorted(dense + self.similarities(query, [
                 h for h in sparse if _key(h.document) not in self._positions()]),
                 key=lambda h: -h.dense)[:pool]
         fused: dict[str, Hit] = {}
@@ -250,13 +251,13 @@ class KnowledgeBase:
                 entry = fused.setdefault(key, Hit(h.document, 0.0))
                 entry.score += weight / (RRF_K + rank + 1)
         top = sorted(fused.values(), key=lambda h: -h.score)[:k]
-        for h in self._similarities(query, [h for h in top if _key(h.document) not in dense_sim]):
+        for h in self.similarities(query, [h for h in top if _key(h.document) not in dense_sim]):
             dense_sim[_key(h.document)] = h.dense
         for h in top:
             h.dense = dense_sim[_key(h.document)]
         return top
 
-    def _similarities(self, query: str, hits: list[Hit]) -> list[Hit]:
+    def similarities(self, query: str, hits: list[Hit]) -> list[Hit]:
         """``hits`` with their dense cosine similarity to ``query``: stored vectors are read
         back from FAISS (no re-embedding), chunks not embedded yet are embedded now."""
         if not hits:

@@ -75,7 +75,17 @@ class ChatSettings(BaseSettings):
         "document)")
     min_relevance: float = Field(
         0.35, description="cosine similarity the best passage must reach, else the bot says "
-        "the documents do not cover the question")
+        "the documents do not cover the question (route not_found); when the question names "
+        "a topic of the documents (understand_questions), that topic's passages are used")
+    understand_questions: bool = Field(
+        True, description="read the question's topic (typos forgiven, abbreviations spelled "
+        "out) and what it asks before searching, take the passages from that topic, and say "
+        "whether they address the question (chatbot.understand, chatbot.relevance); off: "
+        "search the question as typed")
+    answered_similarity: float = Field(
+        0.6, description="with no known topic named in the question, the cosine similarity "
+        "the best passage must reach for the answer to count as answering it (below: partly "
+        "answered; below min_relevance: not found)")
     tidy_answers: bool = Field(
         True, description="drop repeated sentences and an unfinished last sentence from an "
         "answer before it is judged (chatbot.tidy)")

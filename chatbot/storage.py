@@ -67,7 +67,7 @@ class Turn(Base):
     question: Mapped[str] = mapped_column(Text)
     standalone_question: Mapped[str | None] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text)
-    route: Mapped[str] = mapped_column(String(32), default="rag")  # rag | safety | no_context
+    route: Mapped[str] = mapped_column(String(32), default="rag")  # rag|safety|not_found|...
     passages: Mapped[list] = mapped_column(JSON, default=list)  # [{id, title, text, ...}]
     judge: Mapped[dict | None] = mapped_column(JSON)  # FaithfulnessResult.to_dict()
     judge_score: Mapped[float | None] = mapped_column(Float)
@@ -80,6 +80,7 @@ class Turn(Base):
     prompt_tokens: Mapped[int | None] = mapped_column(Integer)
     completion_tokens: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[list] = mapped_column(JSON, default=list)
+    relevance: Mapped[dict | None] = mapped_column(JSON)  # chatbot.relevance + topic, qtype
 
 
 class Feedback(Base):

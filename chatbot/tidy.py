@@ -33,6 +33,38 @@ def repeated_sentences(answer: str) -> int:
     return n
 
 
+def repeats_itself(sentence: str, n: int = 6) -> bool:
+    """Does ``sentence`` hold the same ``n`` words twice (a sentence pasted into itself:
+    "Caring for X is hard. Caring for X is hard" read as one sentence)?"""
+    w = re.findall(r"\w+", claim_text(sentence).lower())
+    grams = [tuple(w[i:i + n]) for i in range(len(w) - n + 1)]
+    return len(set(grams)) < len(grams)
+
+
+_USER_VOICE = re.compile(
+    r"\bmy (father|mother|dad|mom|mum|son|daughter|husband|wife|child|children|kids?|baby|"
+    r"brother|sister|friend|partner|grand\w+|family|doctor)\b|^\W*(I|I'm|I've|I am|I have|We"
+    r" have|My)\b", re.I)
+_BACK_REFERENCE = re.compile(r"^\W*(These|This|Those|They|It|Its|Their|Such|He|She|Both)\b")
+
+
+def user_voice(sentence: str) -> bool:
+    """Is ``sentence`` written as the person asking ("To help my father ...", "I have
+    ...")? Copied from the question, it is no answer."""
+    return bool(_USER_VOICE.search(claim_text(sentence)))
+
+
+def leans_back(sentence: str) -> bool:
+    """Does ``sentence`` open with a word that points at the sentence before it ("These
+    supplements ...", "They ...")? Quoted alone it says something else."""
+    return bool(_BACK_REFERENCE.match(claim_text(sentence)))
+
+
+def pasted_repeats(answer: str) -> int:
+    """Sentences of ``answer`` that repeat themselves inside (``repeats_itself``)."""
+    return sum(repeats_itself(answer[s:e]) for s, e in answer_spans(answer))
+
+
 _LIST_ITEM = re.compile(r"^(?:[-*•]|\d{1,2}[.)])\s+")
 
 
@@ -89,19 +121,30 @@ def _sentences(answer: str) -> list[tuple[int, int]]:
 
 
 def tidy_answer(answer: str) -> tuple[str, list[str]]:
-    """(``answer`` without repeated sentences and without a cut-off last sentence, notes
-    saying what was removed). An answer that is one fragment is kept as it is."""
+    """(``answer`` without repeated sentences, sentences that repeat themselves inside,
+    sentences in the asker's voice and a cut-off last sentence, notes saying what was
+    removed). An answer that is one fragment is kept as it is."""
     spans = _sentences(answer)
-    keep, seen, notes, dropped = [], set(), [], 0
+    keep, seen, notes, dropped, pasted, voiced = [], set(), [], 0, 0, 0
     for j, (s, e) in enumerate(spans):
         key = _key(answer[s:e])
         if key and key in seen:
             dropped += 1
             continue
+        if repeats_itself(answer[s:e]):
+            pasted += 1
+            continue
+        if user_voice(answer[s:e]):
+            voiced += 1
+            continue
         seen.add(key)
         keep.append(j)
     if dropped:
         notes.append(f"removed {dropped} repeated sentence(s)")
+    if pasted:
+        notes.append(f"removed {pasted} sentence(s) that repeat themselves inside")
+    if voiced:
+        notes.append(f"removed {voiced} sentence(s) written as the person asking")
     last = spans[keep[-1]] if keep else None
     if len(keep) > 1 and cut_off(answer[:last[1]]):  # with its line: a list item?
         notes.append(f"removed the unfinished last sentence: "

@@ -22,6 +22,7 @@ class Passage:
     url: str = ""
     score: float = 0.0
     similarity: float | None = None
+    focus: str = ""  # the topic its document is about (MedQuAD's focus), when known
 
 
 @dataclass
@@ -30,7 +31,7 @@ class ChatTurn:
 
     question: str
     answer: str
-    route: str = "rag"  # rag | safety | no_context
+    route: str = "rag"  # rag | safety | not_found (the sources do not cover the question)
     standalone_question: str | None = None
     passages: list[Passage] = field(default_factory=list)
     cited: list[int] = field(default_factory=list)
@@ -41,6 +42,8 @@ class ChatTurn:
     tokens: dict = field(default_factory=lambda: {"prompt": 0, "completion": 0})
     notes: list[str] = field(default_factory=list)
     turn_id: str | None = None
+    understanding: dict | None = None  # chatbot.understand: topic, qtype, query, ...
+    relevance: dict | None = None  # chatbot.relevance: does the answer address the question
 
     def to_dict(self) -> dict:
         """Plain JSON-ready data (passages and the judge's result as dicts)."""
@@ -58,4 +61,7 @@ class ChatTurn:
                     generation_ms=self.latency_ms.get("generation"),
                     judge_ms=self.latency_ms.get("judge"),
                     prompt_tokens=self.tokens.get("prompt"),
-                    completion_tokens=self.tokens.get("completion"), notes=self.notes)
+                    completion_tokens=self.tokens.get("completion"), notes=self.notes,
+                    relevance=self.relevance and {
+                        **self.relevance, **{k: (self.understanding or {}).get(k)
+                                             for k in ("topic", "qtype")}})

@@ -324,3 +324,32 @@ def test_an_empty_question_is_not_sent(app_env):
     assert not at.exception
     assert any("Not sent: the question is empty" in w.value for w in at.warning)
     assert not at.session_state["messages"]
+
+
+def test_relevance_shows_beside_the_verdict_and_an_abstention_calls_no_model(app_env):
+    """Faithful to loosely related sources is not one green verdict; a question the sources
+    do not cover is answered "not in my sources" without the model, and stored so."""
+    from chatbot.storage import Store
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    fake = FakeListChatModel(responses=["Avoid caffeine in the evening [1]."])
+    at.session_state["chat_model"] = fake
+    at.run()
+    at.chat_input[0].set_value("Is it safe to drink coffee when I can't sleep?").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert ":orange-badge[partly answers your question]" in text
+    assert ":green-badge[faithful]" not in text
+    assert ":blue-badge[faithful to its sources]" in text or "unfaithful" in text
+    at = AppTest.from_file(APP, default_timeout=180)  # a new conversation: no rewriting
+    at.session_state["chat_model"] = fake
+    at.run()
+    at.chat_input[0].set_value("How do I fix a bicycle chain?").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert ":red-badge[not in my sources]" in text and "couldn't find" in text
+    assert any("no language model involved" in c.value for c in at.caption)
+    routes = [(t["route"], (t["relevance"] or {}).get("verdict"), t["model"] is None)
+              for t in Store(f"sqlite:///{app_env / 'groundedchat.db'}").turns()]
+    # the abstention reached no model (none is recorded for it)
+    assert sorted(routes) == [("not_found", "not answered", True), ("rag", "partly", False)]

@@ -54,7 +54,7 @@ ANSWERED = [
      "Metformin wird zur Behandlung von Typ-2-Diabetes eingesetzt [1].",
      lambda t: t.faithfulness.verdict == "unsupported_language"),
     ("a question no document covers", "How do I fix a bicycle chain?", GOOD,
-     lambda t: t.route == "no_context"),
+     lambda t: t.route == "not_found"),
 ]
 
 

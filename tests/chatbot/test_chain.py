@@ -187,7 +187,37 @@ def test_ordinary_questions_are_not_safety_routed(message):
 def test_question_the_documents_do_not_cover_is_not_sent_to_the_llm(kb, judge):
     b = bot(kb, judge, ["invented answer"], min_relevance=0.6)
     turn = b.ask("Who won the football world cup in 1998?")
-    assert turn.route == "no_context" and turn.answer == NO_CONTEXT_ANSWER and b.llm.i == 0
+    assert turn.route == "not_found" and b.llm.i == 0 and turn.faithfulness is None
+    assert "couldn't find" in turn.answer and "medlineplus.gov" in turn.answer
+    assert turn.relevance["verdict"] == "not answered"
+    plain = bot(kb, judge, ["invented answer"], min_relevance=0.6, understand_questions=False)
+    turn = plain.ask("Who won the football world cup in 1998?")
+    assert turn.route == "not_found" and turn.answer == NO_CONTEXT_ANSWER
+
+
+def test_a_rare_term_no_source_mentions_is_answered_honestly(kb, judge):
+    """Before: the closest passages (other leukemias) were answered from, cited, judged
+    faithful. Now the chat says what it does not know and where to turn."""
+    b = bot(kb, judge, ["invented answer"])
+    pieces = list(b.stream("vdrl positive patients please tell me what are he doing"))
+    turn = pieces[-1]
+    assert turn.route == "not_found" and b.llm.i == 0 and "".join(pieces[:-1]) == turn.answer
+    assert "“vdrl”" in turn.answer and "doctor" in turn.answer
+    assert turn.understanding["key_terms"][0] == "vdrl" and turn.passages
+
+
+def test_a_named_topic_is_answered_from_its_own_passages(kb, judge):
+    b = bot(kb, judge, ["Hairy cell leukemia can cause infections and tiredness."],
+            quote_sentences=2)
+    turn = b.ask("my dad has hairy cell leukimia what are the signs of it")
+    assert turn.route == "rag" and {p.focus for p in turn.passages} == {"Hairy Cell Leukemia"}
+    assert turn.understanding["topic"] == "Hairy Cell Leukemia"
+    assert turn.relevance["verdict"] == "answered"
+    assert "Hairy Cell Leukemia symptoms: " in turn.understanding["query"]
+    assert "my dad" not in turn.answer
+    # the topics are read once per knowledge base, not once per chat (the app makes a chat
+    # per message)
+    assert bot(kb, judge, []).topics is b.topics
 
 
 def test_cited_numbers_keep_valid_ones_in_order():

@@ -17,13 +17,17 @@ def test_up_and_down_keep_the_data(db_url):
     engine = create_engine(db_url)
     assert current(engine) is None
     upgrade(engine)
-    assert current(engine) == head() == "0003"
+    assert current(engine) == head() == "0004"
     with engine.connect() as conn:  # the migrated schema is exactly the models' schema
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     store = Store(db_url)
     tid = store.add_turn(store.new_conversation(), question="Q", answer="A")
     store.add_feedback(tid, thumbs=1, comment="kept", request_id="r1")
 
+    downgrade(engine, "0003")
+    assert "relevance" not in columns(engine, "turns")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT answer FROM turns")).scalar_one() == "A"
     downgrade(engine, "0001")
     assert current(engine) == "0001" and "request_id" not in columns(engine, "feedback")
     with engine.connect() as conn:
@@ -34,7 +38,7 @@ def test_up_and_down_keep_the_data(db_url):
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
-    assert current(engine) == "0003" and Store(db_url).count(Feedback) == 0
+    assert current(engine) == "0004" and Store(db_url).count(Feedback) == 0
 
 
 def test_a_database_made_before_migrations_is_adopted(db_url):
@@ -45,7 +49,7 @@ def test_a_database_made_before_migrations_is_adopted(db_url):
         conn.execute(text("INSERT INTO conversations (id, created_at) VALUES "
                           "('c1', CURRENT_TIMESTAMP)"))
     store = Store(db_url)
-    assert current(engine) == "0003"
+    assert current(engine) == "0004"
     store.add_turn("c1", question="Q", answer="A")
     assert store.turns("c1")[0]["question"] == "Q"
 
@@ -53,8 +57,8 @@ def test_a_database_made_before_migrations_is_adopted(db_url):
 def test_cli_reports_and_moves_the_revision(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'gc.db'}"
     main(["upgrade", "--url", url])
-    assert "revision 0003 (newest 0003)" in capsys.readouterr().out
+    assert "revision 0004 (newest 0004)" in capsys.readouterr().out
     main(["downgrade", "0001", "--url", url])
     assert "revision 0001" in capsys.readouterr().out
     main(["current", "--url", url])
-    assert "revision 0001 (newest 0003)" in capsys.readouterr().out
+    assert "revision 0001 (newest 0004)" in capsys.readouterr().out

@@ -20,9 +20,11 @@ def test_turn_feedback_and_rating_round_trip(store, db_url):
                          judge={"score": 0.9, "verdict": "faithful", "sentences": []},
                          judge_score=0.9, judge_verdict="faithful", provider="local",
                          model="m", retrieval_ms=5.0, generation_ms=900.0, judge_ms=80.0,
-                         prompt_tokens=300, completion_tokens=20, notes=["n"])
+                         prompt_tokens=300, completion_tokens=20, notes=["n"],
+                         relevance={"verdict": "partly", "score": 0.7, "topic": "Asthma"})
     (t,) = store.turns(conv)
     assert t["id"] == tid and t["passages"][0]["doc_id"] == "d1" and t["judge"]["score"] == 0.9
+    assert t["relevance"] == {"verdict": "partly", "score": 0.7, "topic": "Asthma"}
     store.add_feedback(tid, thumbs=1, stars=4, comment="clear", session_id="session-1")
     (f,) = store.feedback()
     assert (f["turn_id"], f["thumbs"], f["stars"], f["comment"]) == (tid, 1, 4, "clear")

@@ -3,7 +3,17 @@
 
 import pytest
 
-from chatbot.tidy import cut_off, repeated_sentences, says_nothing, sentence_budget_end, tidy_answer
+from chatbot.tidy import (
+    cut_off,
+    leans_back,
+    pasted_repeats,
+    repeated_sentences,
+    repeats_itself,
+    says_nothing,
+    sentence_budget_end,
+    tidy_answer,
+    user_voice,
+)
 
 
 def test_repeated_sentences_and_cut_off_endings():
@@ -69,3 +79,28 @@ def test_a_last_list_item_is_not_a_cut_off_ending(answer, is_cut):
     assert cut_off(answer) is is_cut
     tidied, notes = tidy_answer(answer)
     assert (tidied == answer) is (not is_cut) and bool(notes) is is_cut
+
+
+def test_a_sentence_pasted_into_itself_is_found_and_removed():
+    pasted = ("Caring for someone with Alzheimer disease can be hard on the family caring "
+              "for someone with Alzheimer disease can be hard.")
+    assert repeats_itself(pasted) and not repeats_itself("Caring for someone is hard.")
+    answer = pasted + " Ask others for help."
+    assert pasted_repeats(answer) == 1
+    assert tidy_answer(answer) == ("Ask others for help.", [
+        "removed 1 sentence(s) that repeat themselves inside"])
+
+
+def test_sentences_in_the_askers_voice_are_removed():
+    answer = ("To help my father at home, keep a routine. Exercise helps people with "
+              "Parkinson disease stay mobile. I have tremors too.")
+    assert user_voice("To help my father at home, keep a routine.")
+    assert not user_voice("Exercise helps people with Parkinson disease stay mobile.")
+    assert tidy_answer(answer) == ("Exercise helps people with Parkinson disease stay mobile.",
+                                   ["removed 2 sentence(s) written as the person asking"])
+
+
+def test_a_sentence_pointing_back_is_recognised():
+    assert leans_back("These supplements are safe and effective [4].")
+    assert leans_back("They can cause nausea.")
+    assert not leans_back("Theophylline can cause nausea.")

@@ -118,10 +118,39 @@ def test_markup_in_an_uploaded_document_never_runs(server, tmp_path):
         page.get_by_role("button", name="Add to the knowledge base").click()
         page.get_by_text("1 added").wait_for(timeout=120_000)
         ask(page, url, "Is metformin safe when the kidneys do not work well?")
-        source = page.get_by_text("Metformin and kidneys", exact=False).first
+        source = page.locator("summary", has_text="Metformin and kidneys").first
         source.click()  # open the source's expander: the passage text is shown
         page.get_by_text("window.__xss='script'", exact=False).first.wait_for(timeout=30_000)
         assert page.evaluate("window.__xss") is None
         assert page.locator("img[src='x']").count() == 0
         browser.close()
     assert ran == []
+
+
+def test_an_off_topic_question_and_an_abstention_are_shown_for_what_they_are(server, tmp_path):
+    """A loosely related question shows "partly answers your question" beside the judge,
+    never a plain green "faithful"; one the sources do not cover says so, with no model."""
+    from playwright.sync_api import sync_playwright
+
+    url, var = server
+    with sync_playwright() as p:
+        browser = launch(p, tmp_path)
+        page = browser.new_page()
+        ask(page, url, "Is it safe to drink coffee when I can't sleep?")
+        page.get_by_text("partly answers your question").first.wait_for(timeout=60_000)
+        assert page.get_by_text("faithful", exact=True).count() == 0  # the green badge
+        page.get_by_role("button", name="New conversation").click()
+        box = page.get_by_placeholder("Ask about a health topic")
+        box.wait_for(timeout=60_000)
+        box.fill("How do I fix a bicycle chain?")
+        box.press("Enter")
+        page.get_by_text("not in my sources").first.wait_for(timeout=120_000)
+        page.get_by_text("couldn't find", exact=False).first.wait_for()
+        shot = ROOT / "var" / "screenshots" / "chat_not_found.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    from chatbot.storage import Store
+
+    routes = sorted(t["route"] for t in Store(f"sqlite:///{var / 'groundedchat.db'}").turns())
+    assert routes == ["not_found", "rag"]
