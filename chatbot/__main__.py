@@ -3,8 +3,10 @@
     python -m chatbot ask "QUESTION" [--provider local|openai] [--json] [--guard off|warn|retry]
 
 Answers offline by default (the local model); prints the answer, numbered sources and the
-judge's verdict, or with --json: {answer, sources, faithfulness {score, verdict, sentences},
-latency_ms, ...}. The turn is stored in the database (var/groundedchat.db by default).
+judge's verdict and whether the answer addresses the question, or with --json: {answer,
+route (rag, safety, not_found), sources, faithfulness {score, verdict, sentences},
+answers_question {verdict, score, reason}, understanding {topic, qtype, ...}, latency_ms,
+...}. The turn is stored in the database (var/groundedchat.db by default).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def print_json(turn: ChatTurn) -> None:
         "sources": [{k: p[k] for k in ("n", "doc_id", "title", "collection", "url", "text",
                                        "similarity")} for p in data["passages"]],
         "faithfulness": {k: f[k] for k in ("score", "verdict", "sentences")} if f else None,
+        "answers_question": turn.relevance, "understanding": turn.understanding,
         "latency_ms": turn.latency_ms, "provider": turn.provider, "model": turn.model,
         "tokens": turn.tokens, "notes": turn.notes}, indent=2))
 
@@ -50,8 +53,10 @@ def print_text(turn: ChatTurn) -> None:
     print("\n")
     for p in turn.passages:
         print(f"[{p.n}] {p.title} ({p.collection}) {p.url}")
+    if r := turn.relevance:
+        print(f"\nanswers the question: {r['verdict']} (score {r['score']:.2f}): {r['reason']}")
     if f := turn.faithfulness:
-        print(f"\njudge: {f.verdict} (score {f.score:.2f})")
+        print(f"judge: {f.verdict} (score {f.score:.2f})")
         for s in f.sentences:
             if s.label in ("unsupported", "contradicted", "incomplete"):
                 print(f"  {s.label}: {s.text}")

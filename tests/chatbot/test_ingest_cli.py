@@ -51,6 +51,8 @@ def test_ask_cli_answers_offline_with_the_small_local_model(tmp_path, capsys, mo
     out = json.loads(capsys.readouterr().out)
     assert out["answer"] and out["sources"][0]["title"] == "Metformin"
     assert out["faithfulness"]["verdict"] in {"faithful", "unfaithful"}
+    assert out["answers_question"]["verdict"] == "answered"
+    assert out["understanding"]["topic"] == "Metformin"
     assert out["provider"] == "local" and out["model"] == "smollm2-135m-instruct"
     assert {"retrieval", "generation", "judge"} <= set(out["latency_ms"])
     from chatbot.storage import Store, Turn
@@ -58,3 +60,8 @@ def test_ask_cli_answers_offline_with_the_small_local_model(tmp_path, capsys, mo
     assert Store(f"sqlite:///{var / 'groundedchat.db'}").count(Turn) == 1
     assert cli.main(["ask", "I want to end my life", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["route"] == "safety"
+    assert cli.main(["ask", "How do I fix a bicycle chain?", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["route"] == "not_found" and out["faithfulness"] is None
+    assert out["answers_question"]["verdict"] == "not answered" and out["model"] is None
+    assert Store(f"sqlite:///{var / 'groundedchat.db'}").count(Turn) == 3  # stored too
