@@ -16,13 +16,15 @@ from nli_judge.judge.sentences import LINE_MARKER, answer_spans, claim_text
 def best_sentences(question: str, text: str, embeddings, n: int = 3,
                    whole_only: bool = False) -> list[str]:
     """The ``n`` sentences of ``text`` (four words or more, not repeating themselves inside)
-    most similar to ``question``
-    (MiniLM cosine), in their order in ``text``. A last sentence that the chunk cut off is
-    not one of them; a text with no such sentence is returned whole. ``whole_only``: only
-    sentences that end as a sentence does (not a run-on list of links) and do not open by
-    pointing back ("These ..."), each text once."""
+    most similar to ``question`` (MiniLM cosine), in their order in ``text``. A first or
+    last sentence that the chunk cut (the text begins in lower case, or ends without a full
+    stop) is not one of them; a text with no such sentence is returned whole.
+    ``whole_only``: only sentences that end as a sentence does (not a run-on list of links)
+    and do not open by pointing back ("These ..."), each text once."""
     spans = [(s, e) for s, e in answer_spans(text)
              if len(text[s:e].split()) >= 4 and not repeats_itself(text[s:e])]
+    if len(spans) > 1 and text[spans[0][0]:spans[0][0] + 1].islower():
+        spans = spans[1:]  # the chunk begins inside a sentence ("mean that a person has")
     if len(spans) > 1 and cut_off(text[:spans[-1][1]]):
         spans = spans[:-1]  # the chunk ends inside a sentence: that fragment is no answer
     if whole_only:

@@ -94,6 +94,11 @@ def test_extractive_answer_takes_the_top_passages_best_sentences(embeddings):
     answer = extractive_answer("Which inhaler relieves asthma symptoms quickly?", [chunk],
                                embeddings, n=3)  # the chunk ends mid-sentence: left out
     assert "preventer" not in answer and "usually blue" in answer and not cut_off(answer)
+    chunk = Passage(n=1, text="relieves asthma symptoms quickly when you have an attack. A "
+                    "reliever inhaler, usually blue, relieves asthma symptoms quickly.")
+    answer = extractive_answer("Which inhaler relieves asthma symptoms quickly?", [chunk],
+                               embeddings, n=3)  # the chunk begins mid-sentence: left out
+    assert answer == "A reliever inhaler, usually blue, relieves asthma symptoms quickly. [1]"
 
 
 @pytest.fixture(scope="module")
