@@ -47,9 +47,12 @@ def print_json(turn: ChatTurn) -> None:
         "tokens": turn.tokens, "notes": turn.notes}, indent=2))
 
 
-def print_text(turn: ChatTurn) -> None:
-    """Sources, the verdict with the sentences that are not supported, notes, latency (the
-    answer itself was printed while it streamed)."""
+def print_text(turn: ChatTurn, streamed: str = "") -> None:
+    """The answer as checked when it differs from the ``streamed`` text (tidied, quotes
+    added, unsupported sentences removed by the guard), sources, the verdict with the
+    sentences that are not supported, notes, latency."""
+    if " ".join(turn.answer.split()) != " ".join(streamed.split()):
+        print(f"\n\nanswer as checked (see the notes):\n{turn.answer}")
     print("\n")
     for p in turn.passages:
         print(f"[{p.n}] {p.title} ({p.collection}) {p.url}")
@@ -87,12 +90,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     where = {"collection": args.collection} if args.collection else None
-    turn = None
+    turn, streamed = None, []
     from chatbot.index_build import paused
 
     with paused(settings):  # a background index build waits while the answer is written
         for piece in bot.stream(args.question, where=where):
             if isinstance(piece, str):
+                streamed.append(piece)
                 if not args.json:
                     print(piece, end="", flush=True)
             else:
@@ -108,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print_json(turn)
     else:
-        print_text(turn)
+        print_text(turn, "".join(streamed))
     return 0
 
 

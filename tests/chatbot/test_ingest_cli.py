@@ -65,3 +65,11 @@ def test_ask_cli_answers_offline_with_the_small_local_model(tmp_path, capsys, mo
     assert out["route"] == "not_found" and out["faithfulness"] is None
     assert out["answers_question"]["verdict"] == "not answered" and out["model"] is None
     assert Store(f"sqlite:///{var / 'groundedchat.db'}").count(Turn) == 3  # stored too
+    # text output: the model's words stream, then the answer as checked (quotes and
+    # citations added after streaming), so what is printed last is what was judged
+    assert cli.main(["ask", "What is metformin used for?"]) == 0
+    text = capsys.readouterr().out
+    checked = text.split("answer as checked (see the notes):\n")[1].split("\n\n[1] ")[0]
+    assert "[1]" in checked and "judge: " in text and "answers the question: " in text
+    stored = Store(f"sqlite:///{var / 'groundedchat.db'}").turns()
+    assert checked.strip() == stored[-1]["answer"]
