@@ -259,6 +259,17 @@ def compare_runs(before: Path, after: Path) -> dict:
             **{name: paired_difference(a, b, key) for name, key in PAIRED.items()}}
 
 
+def compare_table(diffs: dict) -> str:
+    """``compare_runs``' differences as a markdown table (after - before, 95% interval)."""
+    lines = [f"paired over {diffs['questions']} questions", "",
+             "| measure | after - before | 95% interval |", "|---|---:|---|"]
+    for name, d in diffs.items():
+        if name != "questions":  # None: not measured in both runs (retrieval only)
+            lines.append(f"| {name} | - | - |" if d is None else
+                         f"| {name} | {d[0]:+.3f} | [{d[1]:+.3f}, {d[2]:+.3f}] |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m chatbot.eval_consumer", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -278,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError, KeyError) as e:
             print(f"error: {e}", file=sys.stderr)
             return 2
-        print(json.dumps(diffs, indent=1))
+        print(json.dumps(diffs, indent=1) if args.json else compare_table(diffs))
         return 0
     from tqdm.auto import tqdm
 

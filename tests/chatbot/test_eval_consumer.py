@@ -8,6 +8,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from chatbot.eval_consumer import (
     Corpus,
     compare_runs,
+    compare_table,
     focus_words,
     load_part,
     normalise_url,
@@ -84,3 +85,6 @@ def test_two_saved_runs_compare_paired(tmp_path):
     diffs = compare_runs(run(tmp_path / "a.json", [False, False, True, None]),
                          run(tmp_path / "b.json", [True, False, True, None]))
     assert diffs["questions"] == 4 and abs(diffs["good_top3"][0] - 1 / 3) < 1e-9
+    shown = compare_table(diffs)
+    assert "paired over 4 questions" in shown and "| good_top3 | +0.333 |" in shown
+    assert "| abstained | +0.000 |" in shown
