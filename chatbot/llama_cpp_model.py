@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from chatbot.llm import LocalChatBase
+from chatbot.local_base import LocalChatBase
 from chatbot.prompts import chat_dicts
 
 

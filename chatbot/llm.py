@@ -14,48 +14,14 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import PrivateAttr
 
-from chatbot.local_model import SOURCES, GGUFSource, assemble_gguf, load_causal_lm
+from chatbot.local_base import LocalChatBase, gguf_stem, local_gguf  # noqa: F401 (gguf_stem: old import path)
+from chatbot.local_model import load_causal_lm
 from chatbot.prompts import chat_dicts
 from chatbot.settings import ChatSettings
-
-
-class LocalChatBase(BaseChatModel):
-    """What the local backends share: their generation settings, their own token counter
-    (which LangChain and ``chatbot.context_budget`` use), and the streamed chunks: one per
-    text piece, then an empty one with the token counts (``usage_metadata``)."""
-
-    model_name: str = "local"
-    max_new_tokens: int = 384
-    temperature: float = 0.0
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    def count_tokens(self, text: str) -> int:
-        """Tokens of ``text`` with this model's own tokenizer."""
-        raise NotImplementedError
-
-    def get_num_tokens(self, text: str) -> int:  # LangChain's counter would download GPT-2
-        return self.count_tokens(text)
-
-    @staticmethod
-    def _piece(piece: str, run_manager: CallbackManagerForLLMRun | None
-               ) -> ChatGenerationChunk:
-        chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
-        if run_manager:
-            run_manager.on_llm_new_token(piece, chunk=chunk)
-        return chunk
-
-    def _usage(self, n_in: int, n_out: int, input_token_details: dict | None = None,
-               **metadata) -> ChatGenerationChunk:
-        usage = {"input_tokens": n_in, "output_tokens": n_out, "total_tokens": n_in + n_out}
-        if input_token_details:
-            usage["input_token_details"] = input_token_details
-        return ChatGenerationChunk(message=AIMessageChunk(
-            content="", usage_metadata=usage,
-            response_metadata={"model_name": self.model_name, **metadata}))
 
 
 class LocalChatModel(LocalChatBase):
@@ -155,24 +121,6 @@ class LocalChatModel(LocalChatBase):
         yield self._usage(n_in, self.count_tokens("".join(produced)))
 
 
-def _known_source(source: str) -> GGUFSource:
-    if source not in SOURCES:
-        raise ValueError(f"unknown local model {source!r}: one of {', '.join(SOURCES)} "
-                         "or a path to a .gguf file")
-    return SOURCES[source]
-
-
-def gguf_stem(source: str) -> str:
-    """The file name, without ``.gguf``, that ``local_gguf(source, ...)`` returns, found
-    without joining or checking the file."""
-    if source.endswith(".gguf"):
-        return Path(source).stem
-    known = _known_source(source)
-    if len(known.parts) == 1 and known.sha256 is None:  # the package's own file
-        return Path(known.parts[0][1]).stem
-    return known.name
-
-
 def resolve_local_backend(settings: ChatSettings) -> str:
     """The backend ``local_chat_model`` runs: ``settings.local_backend``, or for ``auto``:
     ONNX Runtime GenAI once its int4 export is made (``chatbot.onnx_genai_model``; the app
@@ -186,14 +134,6 @@ def resolve_local_backend(settings: ChatSettings) -> str:
     if onnx_genai_available() and export_ready(settings):
         return "onnx-genai-int4"
     return "llama-cpp" if llama_cpp_available() else "transformers"
-
-
-def local_gguf(source: str, cache_dir: Path) -> Path:
-    """The GGUF file of a known source (``SOURCES``, verified and cached) or a ``.gguf``
-    path."""
-    if source.endswith(".gguf"):
-        return Path(source)
-    return assemble_gguf(_known_source(source), cache_dir)
 
 
 def local_chat_model(settings: ChatSettings) -> BaseChatModel:

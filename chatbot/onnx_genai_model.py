@@ -33,7 +33,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import PrivateAttr
 
 from chatbot.background import add_job_arguments, job_settings, live_pid, start_detached
-from chatbot.llm import LocalChatBase, gguf_stem, local_gguf
+from chatbot.local_base import LocalChatBase, gguf_stem, local_gguf
 from chatbot.prompts import chat_dicts
 from chatbot.settings import ChatSettings
 

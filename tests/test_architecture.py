@@ -91,3 +91,64 @@ def test_the_check_catches_a_forbidden_import(tmp_path):
     assert not allowed("chatbot", room_of("eval.run"))
     assert allowed("nli_judge.data", room_of("nli_judge.judge.windows"))
     assert allowed("scripts", room_of("app.chat"))
+
+
+def module_edges(path: Path) -> set[str]:
+    """The project modules ``path`` imports, anywhere in it (a function-level import counts:
+    it is a circle all the same once both modules are loaded). ``from pkg import sub`` with
+    ``sub`` a module of the project is an edge to ``pkg.sub``."""
+    names = {module_name(f) for f in project_files()}
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            subs = {f"{node.module}.{a.name}" for a in node.names} & names
+            out |= subs or {node.module}
+    return {m for m in out if m in names and m != module_name(path)}
+
+
+def circles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan), sorted."""
+    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in edges.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                out.append(sorted(group))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return sorted(out)
+
+
+def test_no_import_circles():
+    """No two project modules import each other, directly or round a loop (package
+    ``__init__`` re-exports aside: an ``__init__`` imports its own modules by design)."""
+    edges = {module_name(f): module_edges(f) for f in project_files()
+             if f.name != "__init__.py"}
+    found = circles({k: {m for m in v if m in edges} for k, v in edges.items()})
+    assert not found, f"import circles: {found}"
+
+
+def test_the_circle_check_finds_a_circle():
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert circles({"a": {"b"}, "b": set()}) == []

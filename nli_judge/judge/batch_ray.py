@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nli_judge.judge.batch import BatchConfig, judge_rows
+from nli_judge.judge.batch_rows import BatchConfig, judge_rows
 
 
 def _plain(value):
