@@ -6,7 +6,7 @@ sentence-transformers (texts sorted by length, batched) in fp32 or bf16; bf16 is
 faster on CPUs with bf16 instructions and its vectors are within cosine 0.996 of fp32 ones.
 ``OnnxEmbeddings`` puts the encoder, mean pooling and L2 normalisation in one ONNX graph
 (exported once per weights digest into ``var/onnx``; int8 then quantises its weights).
-``python -m chatbot.bench_embeddings`` compares them; the README has the table.
+``python -m chatbot.bench_embeddings`` compares them; docs/chatbot.md has the table.
 """
 
 from __future__ import annotations

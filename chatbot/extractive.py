@@ -58,8 +58,8 @@ def add_quotes(question: str, answer: str, passages: list[Passage], embeddings, 
 
     A 0.5B model's own sentences carry less of what the source says than the source's best
     sentences do (``python -m chatbot.eval_answers``: ROUGE-L and embedding similarity to the
-    reference answer, README), so the chat shows both: the model's answer, then the source's
-    words. The judge checks the quotes like any other sentence."""
+    reference answer, docs/answer-benchmark.md), so the chat shows both: the model's answer,
+    then the source's words. The judge checks the quotes like any other sentence."""
     if not passages or n <= 0 or not answer.strip():
         return answer, 0
     quotes = best_sentences(question, passages[0].text, embeddings, n, whole_only=True)

@@ -1,6 +1,7 @@
 """The local GGUF model on llama.cpp (``llama-cpp-python``) as a LangChain chat model.
 
-The fastest local backend on 2 CPU cores (``python -m chatbot.bench``; table in the README):
+The fastest local backend on 2 CPU cores (``python -m chatbot.bench``; table in
+docs/local-model-speed.md):
 the GGUF file runs as it is, quantised, with the chat template stored in it. ``make setup``
 builds ``llama-cpp-python`` from its source package once (pip caches the wheel); where it is
 missing, ``chatbot.llm`` falls back to the transformers backend.
@@ -36,9 +37,10 @@ def requantise_q4_0(gguf: str | Path, cache_dir: Path) -> Path:
     under ``cache_dir`` in a few seconds, reused after): the default local model
     (``GC_LOCAL_QUANT``). Q4_0 has llama.cpp's repacked CPU kernels: on 2 cores, first token
     2.39 s against 2.88 s (p50) and 23.2 against 19.3 tokens/s for the shipped Q4_K_M mix
-    (``python -m chatbot.bench --backends llama-cpp llama-cpp-q4_0``, README). The answer
+    (``python -m chatbot.bench --backends llama-cpp llama-cpp-q4_0``,
+    docs/local-model-speed.md). The answer
     benchmark, run with Q4_0 and the context budget together, scored the same as the shipped
-    file with whole passages within its paired intervals (README)."""
+    file with whole passages within its paired intervals (docs/answer-benchmark.md)."""
     import ctypes
 
     import llama_cpp

@@ -10,7 +10,7 @@ near llama.cpp's: the export computes logits for the last prompt token only
 logits are never read), and the model keeps its KV cache between calls and reads only the
 part of a prompt after what it shares with the last one (the system prompt, as llama.cpp
 does). ``python -m chatbot.bench --backends onnx-genai-int4 llama-cpp-q4_0`` compares it
-with llama.cpp (README).
+with llama.cpp (docs/local-model-speed.md).
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ class ChatSettings(BaseSettings):
         "q4_0", description="llama.cpp only: re-quantise the shipped GGUF once to Q4_0 "
         "(default: llama.cpp's repacked CPU kernels read the prompt and write ~20% faster; "
         "the answer benchmark scored the same within its intervals), or run it as shipped "
-        "(Q4_K_M). See the README's speed and answer tables")
+        "(Q4_K_M). See docs/local-model-speed.md and docs/answer-benchmark.md")
     openai_api_key: str | None = Field(
         None, validation_alias=AliasChoices("OPENAI_API_KEY", "GC_OPENAI_API_KEY"))
     openai_base_url: str | None = Field(
@@ -63,7 +63,7 @@ class ChatSettings(BaseSettings):
         "most of the first-token time on a CPU: ~210 tokens/s on 2 cores); 0: whole passages")
     retrieval: Literal["hybrid", "dense", "sparse"] = Field(
         "hybrid", description="hybrid: FAISS + BM25 fused; dense alone is as good on MedQuAD "
-        "questions and faster (see README), BM25 helps with rare terms in your documents")
+        "questions and faster (docs/retrieval.md), BM25 helps with rare terms in your documents")
     dense_weight: float = Field(
         4.0, ge=0.0, description="weight of the dense ranking in the reciprocal-rank fusion "
         "(BM25 counts 1); chosen on held-out MedQuAD questions 0-199, see eval_retrieval")
@@ -118,7 +118,7 @@ class ChatSettings(BaseSettings):
         "torch-bf16", description="how the knowledge base's MiniLM embeddings run: PyTorch "
         "bfloat16 (default: ~3x fp32 on CPUs with bf16 instructions, vectors within cosine "
         "0.996 of fp32), PyTorch fp32, ONNX Runtime fp32 or int8 (int8 vectors differ more: an "
-        "index records which it was built with); see the README's speed table")
+        "index records which it was built with); see docs/chatbot.md's embedding table")
     chunk_size: int = Field(1000, ge=100)
     chunk_overlap: int = Field(100, ge=0)
     var_dir: Path = Field(Path("var"), description="indexes, model caches, the database")
