@@ -152,3 +152,17 @@ def test_no_import_circles():
 def test_the_circle_check_finds_a_circle():
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert circles({"a": {"b"}, "b": set()}) == []
+
+
+MEASUREMENT = {"chatbot.bench", "chatbot.bench_embeddings", "chatbot.eval_answers",
+               "chatbot.eval_consumer", "chatbot.eval_retrieval", "chatbot.loadtest"}
+
+
+def test_the_product_never_imports_a_measurement_command():
+    """The chat, the app and the judge run without the chatbot's benchmarks: only another
+    measurement command, ``eval`` or ``scripts`` may import one."""
+    product = [f for f in project_files() if module_name(f) not in MEASUREMENT
+               and module_name(f).split(".")[0] in ("chatbot", "app", "nli_judge")]
+    bad = {module_name(f): sorted(module_edges(f) & MEASUREMENT) for f in product}
+    assert {m: v for m, v in bad.items() if v} == {}
+    assert MEASUREMENT <= {module_name(f) for f in project_files()}  # names still right
