@@ -21,10 +21,11 @@ def best_sentences(question: str, text: str, embeddings, n: int = 3,
     stop) is not one of them; a text with no such sentence is returned whole.
     ``whole_only``: only sentences that end as a sentence does (not a run-on list of links)
     and do not open by pointing back ("These ..."), each text once."""
-    spans = [(s, e) for s, e in answer_spans(text)
-             if len(text[s:e].split()) >= 4 and not repeats_itself(text[s:e])]
+    spans = answer_spans(text)
     if len(spans) > 1 and text[spans[0][0]:spans[0][0] + 1].islower():
         spans = spans[1:]  # the chunk begins inside a sentence ("mean that a person has")
+    spans = [(s, e) for s, e in spans
+             if len(text[s:e].split()) >= 4 and not repeats_itself(text[s:e])]
     if len(spans) > 1 and cut_off(text[:spans[-1][1]]):
         spans = spans[:-1]  # the chunk ends inside a sentence: that fragment is no answer
     if whole_only:
