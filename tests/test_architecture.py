@@ -93,19 +93,21 @@ def test_the_check_catches_a_forbidden_import(tmp_path):
     assert allowed("scripts", room_of("app.chat"))
 
 
+MODULES = frozenset(module_name(f) for f in project_files())
+
+
 def module_edges(path: Path) -> set[str]:
     """The project modules ``path`` imports, anywhere in it (a function-level import counts:
     it is a circle all the same once both modules are loaded). ``from pkg import sub`` with
     ``sub`` a module of the project is an edge to ``pkg.sub``."""
-    names = {module_name(f) for f in project_files()}
     out = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             out |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            subs = {f"{node.module}.{a.name}" for a in node.names} & names
+            subs = {f"{node.module}.{a.name}" for a in node.names} & MODULES
             out |= subs or {node.module}
-    return {m for m in out if m in names and m != module_name(path)}
+    return {m for m in out if m in MODULES and m != module_name(path)}
 
 
 def circles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -165,4 +167,4 @@ def test_the_product_never_imports_a_measurement_command():
                and module_name(f).split(".")[0] in ("chatbot", "app", "nli_judge")]
     bad = {module_name(f): sorted(module_edges(f) & MEASUREMENT) for f in product}
     assert {m: v for m, v in bad.items() if v} == {}
-    assert MEASUREMENT <= {module_name(f) for f in project_files()}  # names still right
+    assert MEASUREMENT <= MODULES  # names still right
