@@ -2,7 +2,8 @@
 
     groundedchat-judge --answer TEXT (--passage TEXT | --passages FILE)...
                        [--question TEXT] [--json] [--model DIR]
-    groundedchat-judge serve [--host 127.0.0.1] [--port 8000] [--workers 1]
+    groundedchat-judge serve [--host 127.0.0.1] [--port 8000] [--workers 1] [--no-auth]
+    groundedchat-judge keys add NAME --file FILE | revoke NAME --file FILE | list --file FILE
     groundedchat-judge --input FILE.jsonl --output OUT.jsonl [--engine local|ray]
     groundedchat-judge calibrate --ratings FILE --out DIR [--model DIR]
 
@@ -17,6 +18,10 @@ with its label and evidence snippet; ``--json`` prints the FaithfulnessResult as
 calibration) from people's ratings of its answers, shrunk toward the shipped calibration
 (nli_judge/judge/recalibration.py); use it with ``--calibration DIR`` here,
 ``FaithfulnessJudge.load(calibration=DIR)`` or ``GC_JUDGE_CALIBRATION=DIR``.
+
+``keys``: API keys for the service: ``add`` prints a new key once and stores only its hash
+in FILE (serve with ``GC_JUDGE_API_KEYS_FILE=FILE``); ``revoke`` refuses it from then on
+(403), without a restart (nli_judge/judge/api_keys.py).
 
 ``--input``: batch judging of a JSONL file (rows ``id``, ``answer``, ``passages``, optional
 ``question``) into ``--output`` (``id`` plus the result's JSON), resumable; ``--input FILE
@@ -81,17 +86,56 @@ def serve_main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(prog="groundedchat-judge serve",
                                  description="Serve the judge over HTTP (FastAPI + uvicorn): "
                                  "POST /v1/judge, POST /v1/judge/batch, GET /health, /docs. "
-                                 "$GC_JUDGE_MODEL / $GC_JUDGE_BACKEND choose the model.")
-    ap.add_argument("--host", default="127.0.0.1")
+                                 "$GC_JUDGE_MODEL / $GC_JUDGE_BACKEND choose the model. With "
+                                 "$GC_JUDGE_API_KEYS_FILE (groundedchat-judge keys add) or "
+                                 "$GC_JUDGE_API_KEYS every endpoint but /health needs "
+                                 "'Authorization: Bearer <key>'; $GC_JUDGE_RATE_LIMIT: "
+                                 "requests a minute per key (default 120).")
+    ap.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default: this machine only; another one "
+                    "needs API keys or --no-auth)")
     ap.add_argument("--port", type=int, default=8000)
     ap.add_argument("--workers", type=int, default=1, help="processes, one model each")
+    ap.add_argument("--no-auth", action="store_true",
+                    help="serve beyond this machine without API keys, on purpose")
     args = ap.parse_args(argv)
     try:
         from nli_judge.judge.service import serve
     except ImportError as e:
         raise SystemExit(f"error: serving needs fastapi and uvicorn: pip install "
                          f"'groundedchat[serve]' ({e})") from None
-    serve(args.host, args.port, args.workers)
+    try:
+        serve(args.host, args.port, args.workers, allow_open=args.no_auth)
+    except ValueError as e:
+        raise SystemExit(f"error: {e}") from None
+
+
+def keys_main(argv: list[str]) -> None:
+    from nli_judge.judge.api_keys import add_key, read_key_file, revoke_key
+
+    ap = argparse.ArgumentParser(prog="groundedchat-judge keys",
+                                 description="API keys of the judge service: the file holds "
+                                 "their SHA-256 hashes only; serve with "
+                                 "GC_JUDGE_API_KEYS_FILE=FILE.")
+    ap.add_argument("action", choices=["add", "revoke", "list"])
+    ap.add_argument("name", nargs="?", help="the key's name (add, revoke)")
+    ap.add_argument("--file", required=True, type=Path, help="the key file")
+    args = ap.parse_args(argv)
+    if args.action != "list" and not args.name:
+        ap.error(f"{args.action} needs the key's NAME")
+    try:
+        if args.action == "add":
+            key = add_key(args.file, args.name)
+            print(f"key {args.name} (shown once, store it now; {args.file} keeps only its "
+                  f"hash):\n{key}")
+        elif args.action == "revoke":
+            revoke_key(args.file, args.name)
+            print(f"key {args.name} revoked: the service answers 403 to it from now on")
+        else:
+            for e in read_key_file(args.file):
+                print(f"{e.name}\t{'revoked' if e.revoked else 'active'}\t{e.created}")
+    except (OSError, ValueError, KeyError) as e:
+        raise SystemExit(f"error: {e.args[0] if isinstance(e, KeyError) else e}") from None
 
 
 def calibrate_main(argv: list[str]) -> dict:
@@ -164,6 +208,8 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:
         return serve_main(argv[1:])
+    if argv[:1] == ["keys"]:
+        return keys_main(argv[1:])
     if argv[:1] == ["calibrate"]:
         calibrate_main(argv[1:])
         return None
