@@ -8,6 +8,7 @@ import uuid
 import streamlit as st
 
 from app import resources
+from chatbot.access import delete_conversation
 from chatbot.chain import RAGChatbot
 from chatbot.index_build import paused
 from chatbot.questions import QuestionError, check_question
@@ -55,8 +56,34 @@ def sidebar() -> dict:
             st.session_state.pop("messages", None)
             st.session_state.pop("conversation_id", None)
             st.rerun()
+        delete_box()
         index_status()  # last: elements after a run_every fragment went missing after answers
     return {"provider": provider, "temperature": temperature, "top_k": top_k, "guard": guard}
+
+
+def delete_box() -> None:
+    """This conversation's id and a way to delete it (turns, passages, feedback, ratings):
+    only the browser session that holds the id can, and staff by id on the Dashboard."""
+    cid = st.session_state.get("conversation_id")
+    if not cid:
+        return
+    days = resources.settings().retention_days
+    with st.expander("Your conversation is stored"):
+        st.caption(("Kept " + (f"{days:g} days after your last question" if days else
+                                "until deleted")) + f". Its id: `{cid}` (quote it to "
+                   "ask us to delete it later).")
+        sure = st.checkbox("Yes, delete it for good", key="delete-sure")
+        if st.button("Delete this conversation", disabled=not sure, key="delete-conv"):
+            try:
+                delete_conversation(resources.get_store(), cid)
+            except Exception as e:
+                st.error(f"Not deleted: the database cannot be reached ({type(e).__name__}). "
+                         "Nothing changed; try again.")
+                return
+            for k in ("messages", "conversation_id", "delete-sure"):
+                st.session_state.pop(k, None)
+            st.toast("Conversation deleted")
+            st.rerun()
 
 
 @st.fragment(run_every=5)

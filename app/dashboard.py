@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app import resources
+from app import access, resources
+from chatbot.access import delete_conversation, purge
 from eval.agreement import disagreements, inter_rater, judge_vs_raters, judge_vs_thumbs
 from nli_judge.judge.recalibration import RatingsError, fit_from_ratings, rated_from_rows, write
 
@@ -39,12 +40,6 @@ def agreement(turns: list[dict], feedback: list[dict], ratings: list[dict]) -> N
         st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
     else:
         st.caption("No rated sentences yet.")
-
-
-def from_this_machine() -> bool:
-    """Whether the page was opened on the machine running the app (Streamlit gives no IP
-    address for localhost). Not authentication: a stop-gap until staff accounts exist."""
-    return st.context.ip_address is None
 
 
 def recalibration(ratings: list[dict]) -> None:
@@ -79,11 +74,6 @@ def recalibration(ratings: list[dict]) -> None:
                 f"{held['after'] - held['before']:+.3f}")
     if fitted.get("note"):
         st.caption(fitted["note"])
-    if not from_this_machine():
-        st.caption("Applying a calibration changes every user's verdicts: it is offered only "
-                   "on the machine that runs the app (open it at localhost) until staff "
-                   "accounts exist; or run `groundedchat-judge calibrate` there.")
-        return
     if st.button("Apply this calibration", key="recal_apply", type="primary"):
         out = write(s.applied_calibration_dir, calibration, report)
         resources.judge.clear()
@@ -133,11 +123,35 @@ def latest_report() -> None:
             st.image(str(REPORTS / png))
 
 
+def privacy() -> None:
+    """Deleting a conversation by id (a visitor sees theirs under the chat) and the
+    retention period (``chatbot.access.retention``)."""
+    st.subheader("Privacy: delete conversations")
+    s = resources.settings()
+    kept = f"{s.retention_days:g} days" if s.retention_days else "forever (GC_RETENTION_DAYS=0)"
+    st.caption(f"Conversations are kept {kept} after their last answer; deleting one removes "
+               "its answers, passages, feedback and the ratings of it.")
+    with st.form("delete-conversation", clear_on_submit=True):
+        cid = st.text_input("Conversation id", max_chars=64)
+        if st.form_submit_button("Delete this conversation") and cid.strip():
+            counts = delete_conversation(resources.get_store(), cid.strip())
+            if counts["conversations"]:
+                st.success("Deleted: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            else:
+                st.warning("No conversation has that id: nothing deleted.")
+    if s.retention_days and st.button("Delete everything past the retention period now"):
+        counts = purge(resources.get_store(), s.retention_days)
+        st.success(f"Deleted {counts['conversations']} conversations "
+                   f"({counts['turns']} answers).")
+
+
 def page() -> None:
+    access.require("staff")
     st.title("Dashboard")
     store = resources.get_store()
     turns, feedback, ratings = store.turns(), store.feedback(), store.ratings()
     agreement(turns, feedback, ratings)
     recalibration(ratings)
+    privacy()
     trends(turns, feedback)
     latest_report()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import resources
+from app import access, resources
 from chatbot.documents import SUFFIXES, DocumentError, load_bytes
 
 
@@ -67,7 +67,10 @@ def summarise(kb) -> None:
 def page() -> None:
     st.title("Documents")
     kb = resources.knowledge_base(str(resources.settings().var_dir))
-    if kb.building is None:
+    if not access.current_user().may("staff"):
+        st.caption("Adding documents is for staff: what is added is searchable by every "
+                   "visitor. Summarising a document below keeps nothing.")
+    elif kb.building is None:
         upload(kb)
     else:
         st.info(f"The knowledge base is still being built ({kb.building['done']:,} of "

@@ -1,5 +1,6 @@
-"""Rate answers: the human-rating form. Items are logged chat turns (and, if chosen, benchmark
-items), shown blind to the judge's verdict; each rater sees each item once."""
+"""Rate answers: the human-rating form, for raters and staff (``app.access``). Items are logged
+chat turns (and, if chosen, benchmark items), shown blind to the judge's verdict; each rater
+sees each item once. A rating records the signed-in account, never a typed name."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import resources
-from chatbot.storage import Rating
+from app import access, resources
+from chatbot.access import User
 from nli_judge.judge.sentences import answer_spans
 
 FAITHFULNESS = {
@@ -39,16 +40,20 @@ def queue(rater: str, with_benchmark: bool) -> list[dict]:
     return items
 
 
-def export_buttons() -> None:
+def export_buttons(user: User) -> None:
+    """Staff export every rating; a rater only their own (a rating holds the question and
+    answer it rated)."""
     store = resources.get_store()
-    n = store.count(Rating)
-    st.caption(f"{n} ratings in the database. Export for `python -m eval.run --ratings FILE`:")
+    rater = None if user.may("staff") else user.name
+    n = len(store.ratings(rater))
+    whose = "ratings in the database" if rater is None else "of your ratings"
+    st.caption(f"{n} {whose}. Export for `python -m eval.run --ratings FILE`:")
     cols = st.columns(2)
     for col, suffix, mime in ((cols[0], ".csv", "text/csv"),
                               (cols[1], ".jsonl", "application/jsonl")):
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"ratings{suffix}"
-            store.export_ratings(path)
+            store.export_ratings(path, rater)
             col.download_button(f"Download {suffix[1:].upper()}", path.read_bytes(),
                                 file_name=f"ratings{suffix}", mime=mime, disabled=n == 0)
 
@@ -108,18 +113,16 @@ def save_rating(rater: str, item: dict, entered: dict) -> bool:
 
 
 def page() -> None:
+    user = access.require("rater")
+    rater = user.name
     st.title("Rate answers")
-    st.caption("Judge each answer only against the passages shown, not against what you know. "
-               "The judge's verdict is hidden so it cannot sway you.")
-    rater = st.text_input("Your rater id", key="rater_id", help="remembered for this session")
+    st.caption(f"Rating as **{rater}**. Judge each answer only against the passages shown, not "
+               "against what you know. The judge's verdict is hidden so it cannot sway you.")
     with_bench = st.checkbox("Include benchmark items (HaluEval qa)", key="rate_bench")
-    export_buttons()
-    if not rater.strip():
-        st.info("Enter your rater id to start.")
-        return
+    export_buttons(user)
     skipped = st.session_state.setdefault("skipped", set())
-    items = [i for i in queue(rater.strip(), with_bench) if i["item_id"] not in skipped]
-    done = len(resources.get_store().rated_items(rater.strip()))
+    items = [i for i in queue(rater, with_bench) if i["item_id"] not in skipped]
+    done = len(resources.get_store().rated_items(rater))
     st.progress(done / max(done + len(items), 1), text=f"{done} rated, {len(items)} to go")
     if not items:
         st.success("Nothing left to rate. Thank you!")
@@ -130,6 +133,6 @@ def page() -> None:
     if skipped_now:
         skipped.add(item["item_id"])
         st.rerun()
-    if submitted and save_rating(rater.strip(), item, entered):
+    if submitted and save_rating(rater, item, entered):
         st.toast("Rating saved")
         st.rerun()

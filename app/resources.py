@@ -7,10 +7,16 @@ one: that is how tests put LangChain's fake chat model at the LLM boundary.
 
 from __future__ import annotations
 
+import logging
+import time
+
 import streamlit as st
 
+from chatbot.access import Accounts, purge
 from chatbot.settings import ChatSettings
 from chatbot.storage import Store
+
+RETENTION_EVERY_S = 3600.0
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,3 +107,33 @@ def store(url: str) -> Store:
 
 def get_store() -> Store:
     return store(settings().db_url)
+
+
+@st.cache_resource(show_spinner=False)
+def _accounts(url: str) -> Accounts:
+    return Accounts(store(url))
+
+
+def accounts() -> Accounts:
+    return _accounts(settings().db_url)
+
+
+@st.cache_resource(show_spinner=False)
+def _last_purge() -> dict:
+    return {"at": 0.0}
+
+
+def enforce_retention() -> None:
+    """Delete conversations past ``retention_days``: at the server's first run and then at
+    most hourly. A failure (database down) is logged, never shown to a visitor."""
+    last = _last_purge()
+    if time.time() - last["at"] < RETENTION_EVERY_S:
+        return
+    last["at"] = time.time()
+    try:
+        counts = purge(get_store(), settings().retention_days)
+    except Exception as e:
+        logging.getLogger(__name__).warning("retention purge failed: %s", e)
+        return
+    if counts["conversations"]:
+        logging.getLogger(__name__).info("retention: deleted %s", counts)

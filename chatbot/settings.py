@@ -125,6 +125,10 @@ class ChatSettings(BaseSettings):
     onnx_cache: Path | None = Field(
         None, description="where ONNX exports of the embedding and judge models are cached "
         "(default <var_dir>/onnx); shared between var folders when set")
+    retention_days: float = Field(
+        90.0, ge=0, description="conversations (with their feedback and ratings) are deleted "
+        "once nothing was added to them for this many days: at the app's start and hourly "
+        "while it runs, or by python -m chatbot.access purge; 0 keeps them forever")
     database_url: str | None = Field(
         None, validation_alias=AliasChoices("DATABASE_URL", "GC_DATABASE_URL"),
         description="SQLAlchemy URL; default sqlite:///<var_dir>/groundedchat.db")

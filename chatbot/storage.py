@@ -112,6 +112,19 @@ class Rating(Base):
     request_id: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
 
+class Account(Base):
+    """Someone who signs in (``chatbot.access``): a rater or staff. ``password_hash`` is an
+    Argon2id hash, or None for an account that signs in through OpenID Connect only."""
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # rater | staff
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 def _row(obj) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
@@ -250,9 +263,13 @@ class Store:
             safety_concern=bool(safety_concern), comment=comment or None,
             request_id=request_id))
 
-    def ratings(self) -> list[dict]:
+    def ratings(self, rater: str | None = None) -> list[dict]:
+        """Every rating, or ``rater``'s own."""
         with self.session() as s:
-            return [_row(r) for r in s.scalars(select(Rating).order_by(Rating.id))]
+            q = select(Rating).order_by(Rating.id)
+            if rater is not None:
+                q = q.where(Rating.rater == rater)
+            return [_row(r) for r in s.scalars(q)]
 
     def rated_items(self, rater: str) -> set[str]:
         with self.session() as s:
@@ -262,12 +279,13 @@ class Store:
         with self.session() as s:
             return int(s.scalar(select(func.count()).select_from(table)))
 
-    def export_ratings(self, path: Path) -> int:
-        """Write the ratings as JSONL (``.jsonl``) or CSV (``.csv``, passages as a JSON list):
-        the format ``python -m eval.run --ratings`` reads. Returns the row count."""
+    def export_ratings(self, path: Path, rater: str | None = None) -> int:
+        """Write the ratings (every one, or ``rater``'s own) as JSONL (``.jsonl``) or CSV
+        (``.csv``, passages as a JSON list): the format ``python -m eval.run --ratings``
+        reads. Returns the row count."""
         import csv
 
-        rows = self.ratings()
+        rows = self.ratings(rater)
         for r in rows:
             r["created_at"] = r["created_at"].isoformat() if r["created_at"] else None
         path = Path(path)

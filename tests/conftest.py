@@ -58,3 +58,37 @@ def tiny_run(tmp_path_factory, tiny_mnli):
         "--experiment-name", "test", "--run-name", "tiny",
     ])
     return out
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    """A var folder with the three test leaflets indexed, the app's settings pointed at it
+    and Streamlit's resource cache cleared around the test."""
+    import streamlit as st
+
+    from chatbot.ingest import ingest
+    from chatbot.settings import ChatSettings
+    from tests.chatbot.test_ingest_cli import write_leaflets
+
+    var = tmp_path / "var"
+    ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)
+    monkeypatch.setenv("GC_VAR_DIR", str(var))
+    monkeypatch.setenv("GC_GUARD", "warn")
+    monkeypatch.setenv("GC_QUOTE_SENTENCES", "0")  # the model's own sentences, as written
+    # the chat page loads the local model while a question is typed: the 135M test model,
+    # not the 0.5B one (tests that ask put a fake chat model in its place)
+    monkeypatch.setenv("GC_LOCAL_MODEL", "smollm2-135m-instruct")
+    # llama.cpp, named: with auto the app would start making the ONNX export in the background
+    # (tested in tests/chatbot/test_onnx_genai_model.py)
+    monkeypatch.setenv("GC_LOCAL_BACKEND", "llama-cpp")
+    st.cache_resource.clear()
+    yield var
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def on_this_machine(monkeypatch):
+    """The app opened in a browser on its own machine. AppTest gives no real client address
+    (a mock object), so every AppTest user is a remote visitor unless this says otherwise;
+    the real-browser test covers the real address check."""
+    monkeypatch.setattr("app.access.on_this_machine", lambda: True)

@@ -2,7 +2,6 @@
 LangChain's fake chat model at the LLM boundary."""
 
 import pytest
-import streamlit as st
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from streamlit.testing.v1 import AppTest
 
@@ -10,28 +9,6 @@ from tests.conftest import ROOT
 
 APP = str(ROOT / "streamlit_app.py")
 ANSWER = "Metformin is used to treat type 2 diabetes [1]. It often causes hair loss [1]."
-
-
-@pytest.fixture
-def app_env(tmp_path, monkeypatch):
-    from chatbot.ingest import ingest
-    from chatbot.settings import ChatSettings
-    from tests.chatbot.test_ingest_cli import write_leaflets
-
-    var = tmp_path / "var"
-    ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)
-    monkeypatch.setenv("GC_VAR_DIR", str(var))
-    monkeypatch.setenv("GC_GUARD", "warn")
-    monkeypatch.setenv("GC_QUOTE_SENTENCES", "0")  # the model's own sentences, as written
-    # the chat page loads the local model while a question is typed: the 135M test model,
-    # not the 0.5B one (tests that ask put a fake chat model in its place)
-    monkeypatch.setenv("GC_LOCAL_MODEL", "smollm2-135m-instruct")
-    # llama.cpp, named: with auto the app would start making the ONNX export in the background
-    # (tested in tests/chatbot/test_onnx_genai_model.py)
-    monkeypatch.setenv("GC_LOCAL_BACKEND", "llama-cpp")
-    st.cache_resource.clear()
-    yield var
-    st.cache_resource.clear()
 
 
 def test_chat_question_gets_answer_sources_verdict_and_feedback(app_env, monkeypatch):
@@ -138,14 +115,35 @@ def seed_turn(var, answer=ANSWER):
         judge_score=0.5, judge_verdict="unfaithful", route="rag", provider="local")
 
 
+PASSWORD = "a long enough password"
+
+
+def add_account(var, name: str, role: str):
+    from chatbot.access import Accounts
+    from chatbot.storage import Store
+
+    Accounts(Store(f"sqlite:///{var / 'groundedchat.db'}")).add(name, role, PASSWORD)
+
+
+def sign_in(at: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    """Fill in the sidebar's sign-in form and send it."""
+    at.text_input(key="signin-name").set_value(name)
+    at.text_input(key="signin-password").set_value(password)
+    next(b for b in at.button if b.label == "Sign in").click().run()
+    assert not at.exception
+    return at
+
+
 def test_rating_lands_with_its_rater_and_exports_for_the_benchmark(app_env, tmp_path):
     from eval import run
 
     store, tid = seed_turn(app_env)
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    add_account(app_env, "ann", "rater")
+    at = sign_in(AppTest.from_file(APP, default_timeout=180).run(), "ann")
     at.switch_page("app/pages/rate.py").run()
     assert not at.exception
-    at.text_input(key="rater_id").set_value("ann").run()
+    assert any("Rating as **ann**" in c.value for c in at.caption)
+    assert not [t for t in at.text_input if t.label == "Your rater id"]  # no typed names
     assert "unfaithful" not in " ".join(m.value for m in at.markdown)  # blind to the judge
     next(c for c in at.checkbox if "hair loss" in c.label).check()
     next(b for b in at.button if b.label == "Submit").click().run()  # no score yet: refused
@@ -171,7 +169,7 @@ def test_rating_lands_with_its_rater_and_exports_for_the_benchmark(app_env, tmp_
     assert [r["dataset"] for r in payload["results"]] == ["begin", "ratings"]
 
 
-def test_dashboard_computes_kappa_on_seeded_ratings(app_env):
+def test_dashboard_computes_kappa_on_seeded_ratings(app_env, on_this_machine):
     from sklearn.metrics import cohen_kappa_score
 
     store, tid = seed_turn(app_env)
@@ -189,7 +187,7 @@ def test_dashboard_computes_kappa_on_seeded_ratings(app_env):
     assert metrics["Judge vs thumbs: accuracy"] == "1.00"  # unfaithful verdict, thumbs down
 
 
-def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env, monkeypatch):
+def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env, on_this_machine):
     from chatbot.settings import ChatSettings
     from chatbot.storage import Store
 
@@ -197,8 +195,6 @@ def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env, monkeypatch
     passage = ("Metformin is a medicine used to treat type 2 diabetes. The usual starting "
                "dose is 500 mg.")
     store.add_rating("ann", "only-one", "Metformin treats type 2 diabetes.", [passage], 5)
-    # AppTest has no real client address: say the page was opened on this machine
-    monkeypatch.setattr("app.dashboard.from_this_machine", lambda: True)
     at = AppTest.from_file(APP, default_timeout=180).run()
     at.switch_page("app/pages/dashboard.py").run()
     at.button(key="recal_preview").click().run()
@@ -218,14 +214,11 @@ def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env, monkeypatch
     at.button(key="recal_apply").click().run()
     assert not at.exception
     assert settings.judge_calibration_dir == settings.applied_calibration_dir
-    # opened from another machine: the preview shows, applying is not offered
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("app/pages/dashboard.py").run()
-    monkeypatch.setattr("app.dashboard.from_this_machine", lambda: False)
-    at.button(key="recal_preview").click().run()
-    assert not at.exception and "Threshold" in {m.label for m in at.metric}
-    assert not [b for b in at.button if b.key == "recal_apply"]
-    assert any("only on the machine that runs the app" in c.value for c in at.caption)
+    # once accounts exist, a rater cannot open the Dashboard, nor preview or apply
+    add_account(app_env, "ann", "rater")
+    at = sign_in(AppTest.from_file(APP, default_timeout=180).run(), "ann")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app/pages/dashboard.py")
     from app import resources
 
     judge = resources.judge(settings.judge_backend)  # reloaded with the applied calibration
@@ -233,7 +226,7 @@ def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env, monkeypatch
     assert judge.settings.threshold == pytest.approx(float(metrics["Threshold"]), abs=1e-3)
 
 
-def test_documents_page_adds_files_reports_bad_ones_and_summarises(app_env):
+def test_documents_page_adds_files_reports_bad_ones_and_summarises(app_env, on_this_machine):
     from chatbot.ingest import open_saved_index
     from chatbot.settings import ChatSettings
 

@@ -17,7 +17,7 @@ def test_up_and_down_keep_the_data(db_url):
     engine = create_engine(db_url)
     assert current(engine) is None
     upgrade(engine)
-    assert current(engine) == head() == "0004"
+    assert current(engine) == head() == "0005"
     with engine.connect() as conn:  # the migrated schema is exactly the models' schema
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     store = Store(db_url)
@@ -38,7 +38,7 @@ def test_up_and_down_keep_the_data(db_url):
     downgrade(engine, "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
-    assert current(engine) == "0004" and Store(db_url).count(Feedback) == 0
+    assert current(engine) == "0005" and Store(db_url).count(Feedback) == 0
 
 
 def test_a_database_made_before_migrations_is_adopted(db_url):
@@ -49,7 +49,7 @@ def test_a_database_made_before_migrations_is_adopted(db_url):
         conn.execute(text("INSERT INTO conversations (id, created_at) VALUES "
                           "('c1', CURRENT_TIMESTAMP)"))
     store = Store(db_url)
-    assert current(engine) == "0004"
+    assert current(engine) == "0005"
     store.add_turn("c1", question="Q", answer="A")
     assert store.turns("c1")[0]["question"] == "Q"
 
@@ -57,8 +57,34 @@ def test_a_database_made_before_migrations_is_adopted(db_url):
 def test_cli_reports_and_moves_the_revision(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'gc.db'}"
     main(["upgrade", "--url", url])
-    assert "revision 0004 (newest 0004)" in capsys.readouterr().out
+    assert "revision 0005 (newest 0005)" in capsys.readouterr().out
     main(["downgrade", "0001", "--url", url])
     assert "revision 0001" in capsys.readouterr().out
     main(["current", "--url", url])
-    assert "revision 0001 (newest 0004)" in capsys.readouterr().out
+    assert "revision 0001 (newest 0005)" in capsys.readouterr().out
+
+
+def test_existing_raters_become_accounts_and_keep_their_ratings(db_url):
+    engine = create_engine(db_url)
+    upgrade(engine, "0004")
+    with engine.begin() as conn:  # two raters' ratings from before accounts existed
+        for rater in ("ann", "bob", "ann"):
+            conn.execute(text("INSERT INTO ratings (rater, item_id, answer, passages, "
+                              "faithfulness, unsupported_sentences, safety_concern, "
+                              "created_at) VALUES (:r, 'i', 'A', '[]', 4, '[]', false, "
+                              "CURRENT_TIMESTAMP)"), {"r": rater})
+    upgrade(engine)
+    from chatbot.access import Accounts
+
+    accounts = Accounts(Store(db_url))
+    rows = accounts.list()
+    assert [(a["username"], a["role"], a["password"]) for a in rows] == [
+        ("ann", "rater", False), ("bob", "rater", False)]
+    assert accounts.role_of("ann") == "rater"
+    accounts.set_password("ann", "a long enough password")
+    user = accounts.login("ann", "a long enough password")
+    assert user.name == "ann" and Store(db_url).rated_items("ann") == {"i"}
+    downgrade(engine, "0004")
+    assert "accounts" not in inspect(engine).get_table_names()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM ratings")).scalar_one() == 3
