@@ -40,6 +40,10 @@ $(STAMP): pyproject.toml
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql) \
 	  || echo "note: postgresql not installed (needs root): the Postgres tests will be skipped"; }
+	# A real OpenID Connect provider for the sign-in test (tests/e2e/oidc: panva's
+	# oidc-provider from npm, versions locked). Without npm that test says it was skipped.
+	@command -v npm >/dev/null && npm ci --prefix tests/e2e/oidc --no-audit --no-fund --silent \
+	  || echo "note: npm not found: the OpenID Connect sign-in test will be skipped"
 	rm -f $(VENV)/.installed-*
 	touch $@
 

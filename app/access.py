@@ -113,8 +113,12 @@ def sidebar(user: User) -> None:
         if user.via == "localhost":
             st.caption("Staff pages are open: this browser is on the app's machine and no "
                        "accounts exist. " + SETUP_HINT)
-        elif user.name is not None:
-            st.caption(f"Signed in as **{user.name}** ({user.role})")
+        elif user.via != "anonymous":
+            if user.name is None:
+                st.caption("Signed in, but your organisation's sign-in gave no verified "
+                           "e-mail address: you are a visitor here.")
+            else:
+                st.caption(f"Signed in as **{user.name}** ({user.role})")
             if st.button("Sign out", key="sign-out"):
                 st.session_state.pop("user", None)
                 if user.via == "oidc":

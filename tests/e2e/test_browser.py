@@ -1,19 +1,12 @@
 """One real-browser run: ``streamlit run`` on 127.0.0.1 driven by Playwright with Debian's
 chromium; the real local model (SmolLM2-135M for speed), real judge, real SQLite file."""
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-
 import pytest
 
-from scripts.first_run import FLAGS, free_port, send_and_time
+from scripts.first_run import send_and_time
 from tests.conftest import ROOT
+from tests.e2e.app_server import CHROMIUM, launch, run_app
 
-CHROMIUM = shutil.which("chromium")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
                                  "(make setup installs it: apt-get install chromium)")]
@@ -27,35 +20,8 @@ def server(tmp_path):
 
     var = tmp_path / "var"
     ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)
-    port = free_port()
-    env = {**os.environ, "GC_VAR_DIR": str(var), "GC_LOCAL_MODEL": "smollm2-135m-instruct",
-           "GC_MAX_NEW_TOKENS": "40", "GC_GUARD": "warn",
-           "GC_LOCAL_BACKEND": "llama-cpp"}  # auto would make the ONNX export meanwhile
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
-    yield f"http://127.0.0.1:{port}", var
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-def launch(playwright, tmp_path):
-    """Debian's chromium, headless, with a fresh --user-data-dir (Playwright takes it as the
-    persistent context's folder)."""
-    return playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, args=FLAGS, headless=True,
-        viewport={"width": 1280, "height": 1000})
+    with run_app(var) as url:
+        yield url, var
 
 
 def ask(page, url: str, question: str) -> dict[str, float]:
