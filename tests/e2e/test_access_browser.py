@@ -13,9 +13,11 @@ SECRET = "Could my positive HIV test be wrong?"
 PASSWORD = "a long enough password"
 
 
-@pytest.fixture
-def server(tmp_path):
-    """The app over a database that holds someone's conversation and two accounts."""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app over a database that holds someone's conversation and two accounts (one
+    server for this file's tests: each test's browser is a new session)."""
+    tmp_path = tmp_path_factory.mktemp("access")
     from chatbot.access import Accounts
     from chatbot.ingest import ingest
     from chatbot.settings import ChatSettings

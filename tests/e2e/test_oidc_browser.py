@@ -27,8 +27,10 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def provider_and_app(tmp_path):
+@pytest.fixture(scope="module")
+def provider_and_app(tmp_path_factory):
+    """The provider and the app, once for this file's tests (each browser is new)."""
+    tmp_path = tmp_path_factory.mktemp("oidc")
     from chatbot.access import Accounts
     from chatbot.ingest import ingest
     from chatbot.settings import ChatSettings
