@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml
 	  && (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium) \
 	  || echo "note: chromium not installed (needs root): the browser test will be skipped"; }
 	# Debian's PostgreSQL server for the storage and load tests (a throw-away cluster per test
-	# run, chatbot/temp_postgres.py). Needs root; without it those tests say they were skipped.
+	# run, chatbot/storage/temp_postgres.py). Needs root; without it those tests say they were skipped.
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && (apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql) \
@@ -53,13 +53,13 @@ run: setup  ## start the app (chat, documents, rating form, dashboard); it build
 	$(BIN)/streamlit run streamlit_app.py --server.headless true --browser.gatherUsageStats false
 
 index: setup  ## build the default knowledge base (MedQuAD) in the foreground when there is none
-	@test -f var/index/manifest.json || $(BIN)/python -m chatbot.index_build
+	@test -f var/index/manifest.json || $(BIN)/python -m chatbot.retrieval.index_build
 
 model: setup  ## make the local model's int4 ONNX Runtime GenAI export now (the app makes it in the background once the index is built)
-	$(BIN)/python -m chatbot.onnx_genai_model
+	$(BIN)/python -m chatbot.llm.onnx_genai
 
 retrieval: index  ## Recall@k / MRR of dense, sparse and hybrid retrieval on held-out questions
-	$(BIN)/python -m chatbot.eval_retrieval
+	$(BIN)/python -m chatbot.bench.retrieval
 
 demo: setup  ## the NLI model on a few pairs, in the terminal
 	$(BIN)/python -m nli_judge.model.demo

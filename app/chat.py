@@ -9,9 +9,9 @@ import streamlit as st
 
 from app import resources
 from chatbot.access import delete_conversation
-from chatbot.chain import RAGChatbot
-from chatbot.index_build import paused
-from chatbot.questions import QuestionError, check_question
+from chatbot.chain.questions import QuestionError, check_question
+from chatbot.chain.rag import RAGChatbot
+from chatbot.retrieval.index_build import paused
 from chatbot.service import build_chatbot
 from chatbot.turn import ChatTurn
 from nli_judge.judge.results import NOT_JUDGED
@@ -22,7 +22,7 @@ BADGE = {"supported": ":green-badge[supported]", "unsupported": ":orange-badge[u
          "other_language": ":gray-badge[not English: not judged]"}
 VERDICT = {"faithful": ":green-badge[faithful]", "unfaithful": ":red-badge[unfaithful]",
            "unsupported_language": ":gray-badge[not judged: not English]"}
-# Does the answer address the question (chatbot.relevance)? Shown beside faithfulness, so
+# Does the answer address the question (chatbot.retrieval.relevance)? Shown beside faithfulness, so
 # "faithful but about something else" is never one plain green verdict.
 RELEVANCE = {"answered": ":green-badge[answers your question]",
              "partly": ":orange-badge[partly answers your question]",
@@ -116,7 +116,7 @@ def warm_up(opts: dict) -> None:
     judge, the chat model; once per server) while the user types, not after they send. A
     failure is only noted: answering tries again and says what went wrong."""
     try:
-        _ = make_bot(opts).topics  # the knowledge base's topics too (chatbot.understand)
+        _ = make_bot(opts).topics  # the knowledge base's topics too (chatbot.retrieval.understand)
     except Exception as e:
         st.caption(f"Not ready yet ({type(e).__name__}); the first answer will try again.")
 

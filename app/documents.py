@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import access, resources
-from chatbot.documents import SUFFIXES, DocumentError, load_bytes
+from chatbot.retrieval.documents import SUFFIXES, DocumentError, load_bytes
 
 
 def upload(kb) -> None:
@@ -36,7 +36,7 @@ def summarise(kb) -> None:
     f = st.file_uploader("Document to summarise", type=[s[1:] for s in SUFFIXES], key="summ")
     if f is None or not st.button("Summarise"):
         return
-    from chatbot.summarize import MapReduceSummarizer, judge_summary
+    from chatbot.chain.summarize import MapReduceSummarizer, judge_summary
 
     try:
         doc = load_bytes(f.name, f.getvalue(), resources.settings().max_upload_mb)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from chatbot.access import Accounts, purge
 from chatbot.settings import ChatSettings
-from chatbot.storage import Store
+from chatbot.storage.store import Store
 
 RETENTION_EVERY_S = 3600.0
 
@@ -27,7 +27,7 @@ def settings() -> ChatSettings:
 def knowledge_base(var_dir: str):
     """The saved index; while there is none, what the background build has made so far
     (``kb.building`` set), loaded once and caught up with each shard embedded since."""
-    from chatbot.index_build import catch_up
+    from chatbot.retrieval.index_build import catch_up
 
     s = settings()
     if s.index_built:
@@ -56,7 +56,7 @@ def _building_index(var_dir: str):
 def index_progress() -> dict | None:
     """The background build's progress (done, total, eta_s, running), None when the index
     is built or no build started. A build that stopped (its process gone) is resumed."""
-    from chatbot.index_build import read_progress, start_background_build
+    from chatbot.retrieval.index_build import read_progress, start_background_build
 
     s = settings()
     progress = None if s.index_built else read_progress(s)
@@ -81,8 +81,8 @@ def chat_model(provider: str, temperature: float):
 def local_backend() -> str:
     """The local backend an answer runs on now. With ``auto``, once the index is built (not
     to slow its build down), the ONNX export starts in the background if it is not made."""
-    from chatbot.llm import resolve_local_backend
-    from chatbot.onnx_genai_model import onnx_genai_available, start_background_export
+    from chatbot.llm.factory import resolve_local_backend
+    from chatbot.llm.onnx_genai import onnx_genai_available, start_background_export
 
     s = settings()
     backend = resolve_local_backend(s)
@@ -94,7 +94,7 @@ def local_backend() -> str:
 
 @st.cache_resource(show_spinner="Loading the language model...", max_entries=3)
 def _chat_model(provider: str, temperature: float, backend: str):
-    from chatbot.llm import make_chat_model
+    from chatbot.llm.factory import make_chat_model
 
     update = {"temperature": temperature, "local_backend": backend}
     return make_chat_model(settings().model_copy(update=update), provider)

@@ -1,2 +1,4 @@
-"""GroundedChat's RAG chatbot: knowledge base, retrieval, LLM providers, the judged chain,
-map-reduce summaries and storage."""
+"""GroundedChat's RAG chatbot, in rooms (ARCHITECTURE.md): ``llm``, ``retrieval``, ``chain``,
+``storage``, ``jobs``, ``access`` and the measurement commands in ``bench``; ``service``
+assembles them (``build_chatbot``), ``settings`` configures them, ``turn`` types what they
+pass around."""

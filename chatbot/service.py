@@ -1,4 +1,6 @@
-"""Wiring: settings -> knowledge base, judge, chat model (with the local fallback) -> bot."""
+"""The one assembly: settings -> knowledge base, judge, chat model (with the local fallback)
+-> bot. ``load_knowledge_base``, ``load_judge`` and ``build_chatbot`` are the chatbot's public
+face for the CLI, the app and tests."""
 
 from __future__ import annotations
 
@@ -6,26 +8,28 @@ from collections.abc import Callable
 
 from langchain_core.language_models import BaseChatModel
 
-from chatbot import index_build
-from chatbot.chain import RAGChatbot
-from chatbot.documents import medquad_documents
-from chatbot.knowledge_base import KnowledgeBase, local_embeddings, open_saved_index
-from chatbot.llm import make_chat_model
+from chatbot.chain.judge import load_judge
+from chatbot.chain.rag import RAGChatbot
+from chatbot.llm.factory import make_chat_model
+from chatbot.retrieval import index_build
+from chatbot.retrieval.documents import medquad_documents
+from chatbot.retrieval.knowledge_base import KnowledgeBase, local_embeddings, open_saved_index
 from chatbot.settings import ChatSettings
 
 
 def load_knowledge_base(settings: ChatSettings, build_if_missing: bool = True,
                         progress: bool = True, background: bool = False) -> KnowledgeBase:
     """The saved index. When there is none and ``build_if_missing``: with ``background``, a
-    build of the bundled MedQuAD corpus starts in its own process (``chatbot.index_build``)
-    and what it has made so far comes back at once (BM25 over every chunk, dense search over
-    the part embedded; ``kb.building`` says how far); without, it is built here first
-    (resuming a stopped build), with a progress bar when ``progress``."""
+    build of the bundled MedQuAD corpus starts in its own process
+    (``chatbot.retrieval.index_build``) and what it has made so far comes back at once (BM25
+    over every chunk, dense search over the part embedded; ``kb.building`` says how far);
+    without, it is built here first (resuming a stopped build), with a progress bar when
+    ``progress``."""
     embeddings = local_embeddings(settings)
     kb = open_saved_index(settings, embeddings)
     if kb is None and not build_if_missing:
         raise FileNotFoundError(f"no index in {settings.index_dir}: run "
-                                "python -m chatbot.index_build")
+                                "python -m chatbot.retrieval.index_build")
     if kb is None and background:
         if index_build.read_progress(settings) is None:  # else the build checks its plan
             index_build.plan(medquad_documents(), settings.var_paths.index_build, embeddings,
@@ -51,15 +55,6 @@ def load_knowledge_base(settings: ChatSettings, build_if_missing: bool = True,
     return kb
 
 
-def load_judge(settings: ChatSettings):
-    """The shipped faithfulness judge on ``settings.judge_backend``, with the deployment's
-    calibration when there is one (``settings.judge_calibration_dir``)."""
-    from nli_judge import FaithfulnessJudge, NLIModel
-
-    nli = NLIModel.load(backend=settings.judge_backend, onnx_cache=settings.onnx_dir)
-    return FaithfulnessJudge.load(nli, calibration=settings.judge_calibration_dir)
-
-
 def build_chatbot(settings: ChatSettings, kb: KnowledgeBase | None = None, judge=None,
                   llm: BaseChatModel | None = None, use_judge: bool = True,
                   fallback: Callable[[], BaseChatModel] | None = None,
@@ -78,3 +73,6 @@ def build_chatbot(settings: ChatSettings, kb: KnowledgeBase | None = None, judge
         return make_chat_model(settings, "local")
 
     return RAGChatbot(kb, judge, llm, settings, fallback=fallback or local, provider=provider)
+
+
+__all__ = ["build_chatbot", "load_judge", "load_knowledge_base"]

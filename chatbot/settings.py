@@ -33,8 +33,8 @@ class ChatSettings(BaseSettings):
         "transformers (dequantised to bf16), transformers-int8 (fp32 weights with "
         "int8 dynamic quantisation, ~1 min more on its first start), or auto: ONNX Runtime "
         "GenAI once its export is made (the app makes it in the background once the index is "
-        "built; python -m chatbot.onnx_genai_model makes it now), before that llama.cpp when "
-        "it is installed, else transformers. See python -m chatbot.bench")
+        "built; python -m chatbot.llm.onnx_genai makes it now), before that llama.cpp when "
+        "it is installed, else transformers. See python -m chatbot.bench.llm_speed")
     local_quant: Literal["as-shipped", "q4_0"] = Field(
         "q4_0", description="llama.cpp only: re-quantise the shipped GGUF once to Q4_0 "
         "(default: llama.cpp's repacked CPU kernels read the prompt and write ~20% faster; "
@@ -69,7 +69,7 @@ class ChatSettings(BaseSettings):
         "(BM25 counts 1); chosen on held-out MedQuAD questions 0-199, see eval_retrieval")
     max_upload_mb: float = Field(
         20.0, gt=0, description="largest document file accepted (app uploads, python -m "
-        "chatbot.ingest, python -m chatbot.summarize)")
+        "chatbot.retrieval.ingest, python -m chatbot.chain.summarize)")
     max_question_chars: int = Field(
         2_000, ge=1, description="longest question accepted (longer text: add it as a "
         "document)")
@@ -80,7 +80,8 @@ class ChatSettings(BaseSettings):
     understand_questions: bool = Field(
         True, description="read the question's topic (typos forgiven, abbreviations spelled "
         "out) and what it asks before searching, take the passages from that topic, and say "
-        "whether they address the question (chatbot.understand, chatbot.relevance); off: "
+        "whether they address the question (chatbot.retrieval.understand, "
+        "chatbot.retrieval.relevance); off: "
         "search the question as typed")
     answered_similarity: float = Field(
         0.6, description="with no known topic named in the question, the cosine similarity "
@@ -88,18 +89,19 @@ class ChatSettings(BaseSettings):
         "answered; below min_relevance: not found)")
     tidy_answers: bool = Field(
         True, description="drop repeated sentences and an unfinished last sentence from an "
-        "answer before it is judged (chatbot.tidy)")
+        "answer before it is judged (chatbot.chain.tidy)")
     answer_sentences: int = Field(
         6, ge=0, description="stop the model once its answer has this many finished sentences "
         "or list lines, so it ends cleanly before the token budget cuts a sentence (0: no "
         "limit)")
     cite_answers: bool = Field(
         True, description="after judging, end each supported sentence with [n] for the "
-        "passage that supports it (chatbot.citations)")
+        "passage that supports it (chatbot.chain.citations)")
     quote_sentences: int = Field(
         4, ge=0, description="follow the local model's answer with up to this many sentences "
         "of the top passage that best match the question and that the answer does not "
-        "already say (chatbot.extractive.add_quotes); they are judged and cited like the rest "
+        "already say (chatbot.chain.extractive.add_quotes); they are judged and cited like the "
+        "rest "
         "(0: none). A remote model's answer is left as written")
     guard: Literal["off", "warn", "retry"] = Field(
         "retry", description="what to do with the sentences the judge flags: retry drops "

@@ -42,8 +42,9 @@ class ChatTurn:
     tokens: dict = field(default_factory=lambda: {"prompt": 0, "completion": 0})
     notes: list[str] = field(default_factory=list)
     turn_id: str | None = None
-    understanding: dict | None = None  # chatbot.understand: topic, qtype, query, ...
-    relevance: dict | None = None  # chatbot.relevance: does the answer address the question
+    understanding: dict | None = None  # chatbot.retrieval.understand: topic, qtype, query, ...
+    # chatbot.retrieval.relevance: does the answer address the question
+    relevance: dict | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON-ready data (passages and the judge's result as dicts)."""

@@ -1,5 +1,5 @@
 """How the judge agrees with people: user thumbs, rater faithfulness, and raters with each
-other. Plain functions over the rows ``chatbot.storage.Store`` returns; the app's dashboard
+other. Plain functions over the rows ``chatbot.storage.store.Store`` returns; the app's dashboard
 shows them.
 """
 

@@ -223,13 +223,13 @@ def build_medquad(shared: Path, out: Path) -> list[Made]:
                         (questions[i] for i in heldout))
     made.append(("medquad/questions_heldout.jsonl.gz", n, "CC BY 4.0", src,
                  f"{MEDQUAD_HELDOUT_QUESTIONS} questions (seeded sample) with the id of the "
-                 "document that answers them, for `python -m chatbot.eval_retrieval`"))
+                 "document that answers them, for `python -m chatbot.bench.retrieval`"))
     return made
 
 
 def build_consumer_health(shared: Path, out: Path) -> list[Made]:
     """MEDIQA 2019: real consumer questions with judged answers, and question-entailment
-    pairs, for ``python -m chatbot.eval_consumer`` (test: reported, never tuned on)."""
+    pairs, for ``python -m chatbot.bench.consumer`` (test: reported, never tuned on)."""
     made: list[Made] = []
     src = "github abachaa/MEDIQA2019 @ ae5d382 (no licence file in the repo)"
     use = {"qa_test": "benchmark: reported, NEVER tuned or trained on",

@@ -66,7 +66,7 @@ def app_env(tmp_path, monkeypatch):
     and Streamlit's resource cache cleared around the test."""
     import streamlit as st
 
-    from chatbot.ingest import ingest
+    from chatbot.retrieval.ingest import ingest
     from chatbot.settings import ChatSettings
     from tests.chatbot.test_ingest_cli import write_leaflets
 

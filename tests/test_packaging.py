@@ -44,7 +44,7 @@ def test_the_wheel_holds_the_checkpoint_schema_and_scripts(wheel):
     assert "nli_judge/judge/result_schema.json" in names
     for f in ("env.py", "script.py.mako", "versions/0001_initial.py",
               "versions/0002_request_ids.py", "versions/0003_wider_verdict.py"):
-        assert f"chatbot/migrations/{f}" in names  # Store() migrates the database with them
+        assert f"chatbot/storage/migrations/{f}" in names  # Store() migrates the database with them
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     scripts = zipfile.ZipFile(wheel).read(entry).decode()
     for s in ("groundedchat-judge", "groundedchat-eval", "groundedchat-chat"):

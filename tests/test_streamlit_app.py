@@ -12,7 +12,7 @@ ANSWER = "Metformin is used to treat type 2 diabetes [1]. It often causes hair l
 
 
 def test_chat_question_gets_answer_sources_verdict_and_feedback(app_env, monkeypatch):
-    from chatbot.storage import Feedback, Store, Turn
+    from chatbot.storage.store import Feedback, Store, Turn
 
     monkeypatch.setenv("GC_QUOTE_SENTENCES", "4")  # the default: the source's words follow
     at = AppTest.from_file(APP, default_timeout=180)
@@ -102,7 +102,7 @@ def test_playground_page_gives_a_verdict(app_env):
 
 
 def seed_turn(var, answer=ANSWER):
-    from chatbot.storage import Store
+    from chatbot.storage.store import Store
 
     store = Store(f"sqlite:///{var / 'groundedchat.db'}")
     sentences = [{"text": "Metformin is used to treat type 2 diabetes [1].", "label": "supported",
@@ -120,7 +120,7 @@ PASSWORD = "a long enough password"
 
 def add_account(var, name: str, role: str):
     from chatbot.access import Accounts
-    from chatbot.storage import Store
+    from chatbot.storage.store import Store
 
     Accounts(Store(f"sqlite:///{var / 'groundedchat.db'}")).add(name, role, PASSWORD)
 
@@ -189,7 +189,7 @@ def test_dashboard_computes_kappa_on_seeded_ratings(app_env, on_this_machine):
 
 def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env, on_this_machine):
     from chatbot.settings import ChatSettings
-    from chatbot.storage import Store
+    from chatbot.storage.store import Store
 
     store = Store(f"sqlite:///{app_env / 'groundedchat.db'}")
     passage = ("Metformin is a medicine used to treat type 2 diabetes. The usual starting "
@@ -227,7 +227,7 @@ def test_dashboard_recalibrates_from_ratings_and_applies_it(app_env, on_this_mac
 
 
 def test_documents_page_adds_files_reports_bad_ones_and_summarises(app_env, on_this_machine):
-    from chatbot.ingest import open_saved_index
+    from chatbot.retrieval.ingest import open_saved_index
     from chatbot.settings import ChatSettings
 
     flu = ("Flu is an infection of the nose, throat and lungs. Flu vaccines are offered every "
@@ -262,8 +262,8 @@ def test_a_database_outage_keeps_answers_and_feedback_and_saves_them_later(app_e
     """A real PostgreSQL server stopped mid-session and started again: the answer given
     while it was down stays on screen marked 'not saved yet', feedback sent meanwhile is
     kept, and both are written once when the database is back."""
-    from chatbot.storage import Feedback, Store, Turn
-    from chatbot.temp_postgres import PostgresServer, find_bin
+    from chatbot.storage.store import Feedback, Store, Turn
+    from chatbot.storage.temp_postgres import PostgresServer, find_bin
 
     if find_bin() is None:
         pytest.skip("PostgreSQL server binaries not found (make setup installs them)")
@@ -322,7 +322,7 @@ def test_an_empty_question_is_not_sent(app_env):
 def test_relevance_shows_beside_the_verdict_and_an_abstention_calls_no_model(app_env):
     """Faithful to loosely related sources is not one green verdict; a question the sources
     do not cover is answered "not in my sources" without the model, and stored so."""
-    from chatbot.storage import Store
+    from chatbot.storage.store import Store
 
     at = AppTest.from_file(APP, default_timeout=180)
     fake = FakeListChatModel(responses=["Avoid caffeine in the evening [1]."])

@@ -23,7 +23,7 @@ import sys
 
 from chatbot.access.accounts import Accounts
 from chatbot.access.retention import delete_conversations, purge
-from chatbot.storage import Store
+from chatbot.storage.store import Store
 
 
 def read_password(from_stdin: bool) -> str:

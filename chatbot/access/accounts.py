@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
 from chatbot.access.roles import User, check_role
-from chatbot.storage import Account, Store
+from chatbot.storage.store import Account, Store
 
 MAX_FAILURES = 5
 LOCK_S = 30.0

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, exists, select
 
-from chatbot.storage import Conversation, Feedback, Rating, Store, Turn
+from chatbot.storage.store import Conversation, Feedback, Rating, Store, Turn
 
 
 def delete_conversations(store: Store, ids: Iterable[str]) -> dict[str, int]:

@@ -42,7 +42,7 @@ class RagasJudge(Judge):
         super().__init__()
         os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
         if chat_model is None:
-            from chatbot.llm import make_chat_model
+            from chatbot.llm.factory import make_chat_model
             from chatbot.settings import ChatSettings
 
             settings = ChatSettings(**({"provider": provider} if provider else {}))

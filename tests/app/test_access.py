@@ -9,7 +9,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from streamlit.testing.v1 import AppTest
 
 from chatbot.access import is_local_request
-from chatbot.storage import Conversation, Store, Turn
+from chatbot.storage.store import Conversation, Store, Turn
 from tests.conftest import ROOT
 from tests.test_streamlit_app import ANSWER, APP, PASSWORD, add_account, seed_turn, sign_in
 

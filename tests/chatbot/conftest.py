@@ -33,15 +33,15 @@ def leaflet_docs() -> list[Document]:
 
 @pytest.fixture(scope="session")
 def embeddings():
-    from chatbot.knowledge_base import local_embeddings
+    from chatbot.retrieval.knowledge_base import local_embeddings
 
     return local_embeddings()
 
 
 @pytest.fixture(scope="session")
 def kb(embeddings):
-    from chatbot.documents import medquad_documents
-    from chatbot.knowledge_base import KnowledgeBase
+    from chatbot.retrieval.documents import medquad_documents
+    from chatbot.retrieval.knowledge_base import KnowledgeBase
 
     medquad = [d for d in medquad_documents(400) if len(d.page_content) < 1500][:30]
     return KnowledgeBase.build(leaflet_docs() + medquad, embeddings)
@@ -56,9 +56,9 @@ def judge():
 
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A real PostgreSQL server for this test session (chatbot/temp_postgres.py); skipped,
+    """A real PostgreSQL server for this test session (chatbot/storage/temp_postgres.py); skipped,
     saying why, only where the server binaries are not installed."""
-    from chatbot.temp_postgres import PostgresServer, find_bin
+    from chatbot.storage.temp_postgres import PostgresServer, find_bin
 
     bin_dir = find_bin()
     if bin_dir is None:

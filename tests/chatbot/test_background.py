@@ -5,7 +5,7 @@ import os
 import sys
 import time
 
-from chatbot.background import live_pid, start_detached
+from chatbot.jobs.background import live_pid, start_detached
 
 
 def test_a_job_is_live_while_it_runs_and_not_after(tmp_path):

@@ -6,8 +6,8 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from chatbot.__main__ import main
-from chatbot.questions import QuestionError
-from chatbot.safety import SAFETY_ANSWER
+from chatbot.chain.questions import QuestionError
+from chatbot.chain.safety import SAFETY_ANSWER
 from chatbot.service import build_chatbot
 from chatbot.settings import ChatSettings
 

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from chatbot.storage import Rating, Store
+from chatbot.storage.store import Rating, Store
 
 GOOD = dict(rater="ann", item_id="t1", answer="Metformin treats diabetes.",
             passages=["Metformin treats type 2 diabetes."], faithfulness=4)

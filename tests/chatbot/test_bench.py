@@ -3,9 +3,9 @@ the small test model on the chosen backend."""
 
 import pytest
 
-from chatbot.bench import bench_prompts, p95, summarise, time_answer
-from chatbot.documents import medquad_questions
-from chatbot.prompts import ANSWER
+from chatbot.bench.llm_speed import bench_prompts, p95, summarise, time_answer
+from chatbot.chain.prompts import ANSWER
+from chatbot.retrieval.documents import medquad_questions
 from chatbot.settings import ChatSettings
 
 
@@ -32,8 +32,8 @@ def test_percentiles_by_hand():
 
 
 def test_time_answer_on_the_small_model(tmp_path):
-    from chatbot.llm import make_chat_model
-    from chatbot.local_model import SMOLLM2_135M
+    from chatbot.llm.factory import make_chat_model
+    from chatbot.llm.gguf import SMOLLM2_135M
 
     llm = make_chat_model(ChatSettings(var_dir=tmp_path, local_model=SMOLLM2_135M.name,
                                        max_new_tokens=16), "local")

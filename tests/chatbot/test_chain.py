@@ -7,11 +7,11 @@ from langchain_core.language_models.fake_chat_models import (
     FakeListChatModelError,
 )
 
-from chatbot.chain import NO_CONTEXT_ANSWER, ChatTurn, cited_numbers
-from chatbot.safety import SAFETY_ANSWER, needs_safety_route
+from chatbot.chain.rag import NO_CONTEXT_ANSWER, ChatTurn, cited_numbers
+from chatbot.chain.safety import SAFETY_ANSWER, needs_safety_route
+from chatbot.chain.tidy import CITATION
 from chatbot.service import build_chatbot
 from chatbot.settings import ChatSettings
-from chatbot.tidy import CITATION
 
 GOOD = "Metformin is used to treat type 2 diabetes [1]. The usual starting dose is 500 mg [1]."
 BAD = "Metformin cures asthma in children [1]. It is usually taken once a year [2]."
@@ -81,7 +81,7 @@ def test_the_model_stops_after_the_sentence_budget(kb, judge):
 
 def test_a_turn_is_typed_until_it_is_stored(kb, judge, tmp_path):
     """The chain hands over objects; ``record_turn`` turns them into the stored row once."""
-    from chatbot.storage import Store
+    from chatbot.storage.store import Store
     from nli_judge import FaithfulnessResult
 
     turn = bot(kb, judge, [BAD]).ask("What is metformin used for?")

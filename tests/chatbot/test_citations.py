@@ -1,6 +1,6 @@
 """Citations placed from the judge's evidence, with the real judge."""
 
-from chatbot.citations import cite
+from chatbot.chain.citations import cite
 
 PASSAGES = ["Metformin lowers blood sugar in people with type 2 diabetes. It is taken by mouth.",
             "Aspirin thins the blood."]

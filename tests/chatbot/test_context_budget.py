@@ -3,8 +3,8 @@ chain sending the cut passages to a model that counts tokens, whole ones to one 
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from chatbot.context_budget import GAP, block_tokens, fit_passages
-from chatbot.prompts import format_context
+from chatbot.chain.context_budget import GAP, block_tokens, fit_passages
+from chatbot.chain.prompts import format_context
 from chatbot.service import build_chatbot
 from chatbot.settings import ChatSettings
 from chatbot.turn import Passage

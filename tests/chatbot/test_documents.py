@@ -2,7 +2,7 @@
 
 import pytest
 
-from chatbot.documents import DocumentError, html_to_text, load_bytes, load_file
+from chatbot.retrieval.documents import DocumentError, html_to_text, load_bytes, load_file
 
 
 def minimal_pdf(text: str) -> bytes:
@@ -81,7 +81,7 @@ def test_the_upload_limit_is_a_setting():
 
 
 def test_too_large_and_missing_files(tmp_path, monkeypatch):
-    import chatbot.documents as docs
+    import chatbot.retrieval.documents as docs
 
     monkeypatch.setattr(docs, "MAX_BYTES", 100)
     with pytest.raises(DocumentError, match="over the"):

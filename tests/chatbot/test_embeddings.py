@@ -4,8 +4,8 @@
 import numpy as np
 import pytest
 
-from chatbot.embeddings import make_embeddings
-from chatbot.knowledge_base import embedding_id
+from chatbot.retrieval.embeddings import make_embeddings
+from chatbot.retrieval.knowledge_base import embedding_id
 
 TEXTS = ["What are the symptoms of asthma?",
          "Metformin is a medicine used to treat type 2 diabetes. " * 12,  # long: sorted last
@@ -17,7 +17,7 @@ TEXTS = ["What are the symptoms of asthma?",
 def reference():
     from sentence_transformers import SentenceTransformer
 
-    from chatbot.embeddings import minilm_path
+    from chatbot.retrieval.embeddings import minilm_path
 
     return SentenceTransformer(str(minilm_path()), device="cpu").encode(
         TEXTS, normalize_embeddings=True)

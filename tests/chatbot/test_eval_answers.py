@@ -3,8 +3,7 @@ questions with a real index, the real judge and the small test model."""
 
 import pytest
 
-from chatbot.documents import medquad_documents, medquad_questions
-from chatbot.eval_answers import (
+from chatbot.bench.answers import (
     AnswerScore,
     bootstrap_mean,
     citation_precision,
@@ -16,8 +15,9 @@ from chatbot.eval_answers import (
     summary,
     table,
 )
-from chatbot.extractive import add_quotes, extractive_answer
-from chatbot.tidy import cut_off
+from chatbot.chain.extractive import add_quotes, extractive_answer
+from chatbot.chain.tidy import cut_off
+from chatbot.retrieval.documents import medquad_documents, medquad_questions
 from chatbot.turn import Passage
 from tests.chatbot.conftest import LEAFLETS
 
@@ -46,7 +46,7 @@ def test_two_saved_runs_are_compared_paired(tmp_path, capsys):
     import json
     from dataclasses import asdict
 
-    from chatbot.eval_answers import main
+    from chatbot.bench.answers import main
 
     def run(path, shift, questions=("q1", "q2", "q3")):
         answers = [asdict(_score(question=q, rouge_l=r + shift))
@@ -103,8 +103,8 @@ def test_extractive_answer_takes_the_top_passages_best_sentences(embeddings):
 
 @pytest.fixture(scope="module")
 def small_model(tmp_path_factory):
-    from chatbot.llm import make_chat_model
-    from chatbot.local_model import SMOLLM2_135M
+    from chatbot.llm.factory import make_chat_model
+    from chatbot.llm.gguf import SMOLLM2_135M
     from chatbot.settings import ChatSettings
 
     return make_chat_model(ChatSettings(var_dir=tmp_path_factory.mktemp("var"),
@@ -113,7 +113,7 @@ def small_model(tmp_path_factory):
 
 
 def test_benchmark_on_three_questions(embeddings, judge, small_model, tmp_path):
-    from chatbot.knowledge_base import KnowledgeBase
+    from chatbot.retrieval.knowledge_base import KnowledgeBase
     from chatbot.service import build_chatbot
     from chatbot.settings import ChatSettings
 

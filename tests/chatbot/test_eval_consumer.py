@@ -1,11 +1,11 @@
-"""The consumer-question benchmark (chatbot.eval_consumer): its bundled data, its measures,
+"""The consumer-question benchmark (chatbot.bench.consumer): its bundled data, its measures,
 and a real run of the chat's retrieval step over the test knowledge base."""
 
 import json
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from chatbot.eval_consumer import (
+from chatbot.bench.consumer import (
     Corpus,
     compare_runs,
     compare_table,

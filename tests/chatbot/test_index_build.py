@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from langchain_core.language_models import FakeListChatModel
 
-from chatbot import index_build
-from chatbot.chain import RAGChatbot
-from chatbot.documents import medquad_documents
-from chatbot.knowledge_base import KnowledgeBase, open_saved_index
+from chatbot.chain.rag import RAGChatbot
+from chatbot.retrieval import index_build
+from chatbot.retrieval.documents import medquad_documents
+from chatbot.retrieval.knowledge_base import KnowledgeBase, open_saved_index
 from chatbot.settings import ChatSettings
 from tests.chatbot.conftest import leaflet_docs
 

@@ -1,9 +1,9 @@
-"""``python -m chatbot.ingest`` and ``python -m chatbot ask`` on a small real index."""
+"""``python -m chatbot.retrieval.ingest`` and ``python -m chatbot ask`` on a small real index."""
 
 import json
 
-from chatbot import ingest
-from chatbot.knowledge_base import open_saved_index
+from chatbot.retrieval import ingest
+from chatbot.retrieval.knowledge_base import open_saved_index
 from chatbot.settings import ChatSettings
 from tests.chatbot.conftest import LEAFLETS
 
@@ -55,7 +55,7 @@ def test_ask_cli_answers_offline_with_the_small_local_model(tmp_path, capsys, mo
     assert out["understanding"]["topic"] == "Metformin"
     assert out["provider"] == "local" and out["model"] == "smollm2-135m-instruct"
     assert {"retrieval", "generation", "judge"} <= set(out["latency_ms"])
-    from chatbot.storage import Store, Turn
+    from chatbot.storage.store import Store, Turn
 
     assert Store(f"sqlite:///{var / 'groundedchat.db'}").count(Turn) == 1
     assert cli.main(["ask", "I want to end my life", "--json"]) == 0

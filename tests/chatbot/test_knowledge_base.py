@@ -4,7 +4,7 @@
 import pytest
 from langchain_core.documents import Document
 
-from chatbot.knowledge_base import IndexMismatchError, KnowledgeBase
+from chatbot.retrieval.knowledge_base import IndexMismatchError, KnowledgeBase
 from tests.chatbot.conftest import leaflet_docs
 
 
@@ -60,7 +60,7 @@ def test_index_with_other_settings_or_foreign_files_is_refused(tmp_path, embeddi
 
 
 def test_retrieval_metrics_on_known_questions(kb):
-    from chatbot.eval_retrieval import evaluate
+    from chatbot.bench.retrieval import evaluate
 
     qs = [{"question": "What dose of metformin do people start on?",
            "doc_id": "leaflet-metformin"},

@@ -5,9 +5,9 @@ for the default Qwen 0.5B): answers, streams the same text, counts tokens, and i
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from chatbot.llama_cpp_model import llama_cpp_available
-from chatbot.llm import LocalChatModel, make_chat_model
-from chatbot.local_model import SMOLLM2_135M
+from chatbot.llm.factory import LocalChatModel, make_chat_model
+from chatbot.llm.gguf import SMOLLM2_135M
+from chatbot.llm.llama_cpp import llama_cpp_available
 from chatbot.settings import ChatSettings
 
 pytestmark = pytest.mark.skipif(not llama_cpp_available(),
@@ -22,7 +22,7 @@ def llama(tmp_path_factory):
 
 
 def test_auto_backend_is_llama_cpp_and_answers_and_streams(llama):
-    from chatbot.llama_cpp_model import LlamaCppChatModel
+    from chatbot.llm.llama_cpp import LlamaCppChatModel
 
     assert isinstance(llama, LlamaCppChatModel)
     msgs = [SystemMessage("Answer briefly."), HumanMessage("What colour is the sky?")]
@@ -55,7 +55,7 @@ def test_transformers_backend_is_the_fallback(tmp_path):
 def test_q4_0_requantisation_is_made_once_and_answers(tmp_path):
     from gguf import GGUFReader
 
-    from chatbot.llama_cpp_model import LlamaCppChatModel
+    from chatbot.llm.llama_cpp import LlamaCppChatModel
 
     settings = ChatSettings(var_dir=tmp_path, local_model=SMOLLM2_135M.name, max_new_tokens=16,
                             local_quant="q4_0")

@@ -8,11 +8,11 @@ import time
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from chatbot.chain import RESTART_NOTICE, ChatTurn
-from chatbot.llm import make_chat_model
+from chatbot.chain.rag import RESTART_NOTICE, ChatTurn
+from chatbot.llm.factory import make_chat_model
 from chatbot.service import build_chatbot
 from chatbot.settings import ChatSettings
-from chatbot.storage import Store
+from chatbot.storage.store import Store
 from tests.chatbot.fake_openai import ANSWER, FakeOpenAIServer
 
 LOCAL = "Metformin is used to treat type 2 diabetes [1]."

@@ -5,8 +5,8 @@ import json
 
 from sqlalchemy import delete
 
-from chatbot.loadtest import check_rows, main, run
-from chatbot.storage import Rating, Store
+from chatbot.bench.storage_load import check_rows, main, run
+from chatbot.storage.store import Rating, Store
 
 
 def test_fifty_writers_lose_and_duplicate_nothing(db_url):

@@ -7,8 +7,8 @@ import hashlib
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from chatbot.llm import LocalChatModel
-from chatbot.local_model import SMOLLM2_135M, GGUFSource, ModelFileError, assemble_gguf
+from chatbot.llm.factory import LocalChatModel
+from chatbot.llm.gguf import SMOLLM2_135M, GGUFSource, ModelFileError, assemble_gguf
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def test_local_model_answers_and_streams(smol):
 
 
 def test_sha256_check_rejects_a_corrupted_file(tmp_path, monkeypatch):
-    import chatbot.local_model as lm
+    import chatbot.llm.gguf as lm
 
     part = tmp_path / "pkg" / "part01.bin"
     part.parent.mkdir()

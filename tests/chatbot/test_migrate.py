@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from chatbot.migrate import current, downgrade, head, main, upgrade
-from chatbot.storage import Base, Feedback, Store
+from chatbot.storage.migrate import current, downgrade, head, main, upgrade
+from chatbot.storage.store import Base, Feedback, Store
 
 
 def columns(engine, table):

@@ -11,10 +11,10 @@ import time
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from chatbot.background import live_pid
-from chatbot.llm import make_chat_model, resolve_local_backend
-from chatbot.local_model import SMOLLM2_135M
-from chatbot.onnx_genai_model import (
+from chatbot.jobs.background import live_pid
+from chatbot.llm.factory import make_chat_model, resolve_local_backend
+from chatbot.llm.gguf import SMOLLM2_135M
+from chatbot.llm.onnx_genai import (
     EXPORT_FAILED,
     EXPORT_PID,
     OnnxGenAIChatModel,
@@ -43,7 +43,7 @@ def exported(settings, tmp_path_factory):
     import streamlit as st
 
     from app import resources
-    from chatbot.ingest import ingest
+    from chatbot.retrieval.ingest import ingest
     from tests.chatbot.test_ingest_cli import write_leaflets
 
     ingest([write_leaflets(tmp_path_factory.mktemp("docs"))], settings, progress=False)

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from chatbot.storage import Feedback, Rating, Store, Turn
+from chatbot.storage.store import Feedback, Rating, Store, Turn
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_a_retried_turn_save_is_stored_once_with_its_conversation(store):
     assert store.record_turn(again, "conv-1", "session-9", turn_id="turn-1") == conv
     assert turn.turn_id == again.turn_id == "turn-1" and store.count(Turn) == 1
     with store.session() as s:
-        from chatbot.storage import Conversation
+        from chatbot.storage.store import Conversation
 
         assert s.get(Conversation, "conv-1").session_id == "session-9"
 

@@ -2,7 +2,12 @@
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from chatbot.summarize import MapReduceSummarizer, copy_ratio, extractive_summary, judge_summary
+from chatbot.chain.summarize import (
+    MapReduceSummarizer,
+    copy_ratio,
+    extractive_summary,
+    judge_summary,
+)
 
 DOC = " ".join(
     f"Section {i}: the clinic offers vaccination appointments on weekday {i % 5 + 1} and "

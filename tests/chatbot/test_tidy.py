@@ -3,7 +3,7 @@
 
 import pytest
 
-from chatbot.tidy import (
+from chatbot.chain.tidy import (
     cut_off,
     leans_back,
     pasted_repeats,

@@ -1,12 +1,12 @@
-"""Search by the question's topic and the relevance verdict (chatbot.topic_search,
-chatbot.relevance) on the real test knowledge base (MiniLM, FAISS, BM25)."""
+"""Search by the question's topic and the relevance verdict (chatbot.retrieval.topic_search,
+chatbot.retrieval.relevance) on the real test knowledge base (MiniLM, FAISS, BM25)."""
 
 import pytest
 
-from chatbot.relevance import assess, missing_term, not_found_answer, where_to_turn
-from chatbot.topic_search import on_topic, topic_search
+from chatbot.retrieval.relevance import assess, missing_term, not_found_answer, where_to_turn
+from chatbot.retrieval.topic_search import on_topic, topic_search
+from chatbot.retrieval.understand import Topics
 from chatbot.turn import Passage
-from chatbot.understand import Topics
 
 
 @pytest.fixture(scope="module")

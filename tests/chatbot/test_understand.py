@@ -1,9 +1,15 @@
-"""Reading a question before searching (chatbot.understand), on the test knowledge base's
+"""Reading a question before searching (chatbot.retrieval.understand), on the test knowledge base's
 real chunks: three leaflets and 30 MedQuAD documents about leukemias and sarcomas."""
 
 import pytest
 
-from chatbot.understand import Topics, everyday_words, mine_abbreviations, title_topic, words
+from chatbot.retrieval.understand import (
+    Topics,
+    everyday_words,
+    mine_abbreviations,
+    title_topic,
+    words,
+)
 
 
 @pytest.fixture(scope="module")

@@ -19,9 +19,9 @@ def server(tmp_path_factory):
     server for this file's tests: each test's browser is a new session)."""
     tmp_path = tmp_path_factory.mktemp("access")
     from chatbot.access import Accounts
-    from chatbot.ingest import ingest
+    from chatbot.retrieval.ingest import ingest
     from chatbot.settings import ChatSettings
-    from chatbot.storage import Store
+    from chatbot.storage.store import Store
     from tests.chatbot.test_ingest_cli import write_leaflets
 
     var = tmp_path / "var"

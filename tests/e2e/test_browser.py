@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.slow,
 
 @pytest.fixture
 def server(tmp_path):
-    from chatbot.ingest import ingest
+    from chatbot.retrieval.ingest import ingest
     from chatbot.settings import ChatSettings
     from tests.chatbot.test_ingest_cli import write_leaflets
 
@@ -35,7 +35,7 @@ def ask(page, url: str, question: str) -> dict[str, float]:
 def test_ask_see_verdict_give_thumbs_up(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from chatbot.storage import Store
+    from chatbot.storage.store import Store
 
     url, var = server
     with sync_playwright() as p:
@@ -116,7 +116,7 @@ def test_an_off_topic_question_and_an_abstention_are_shown_for_what_they_are(ser
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
-    from chatbot.storage import Store
+    from chatbot.storage.store import Store
 
     routes = sorted(t["route"] for t in Store(f"sqlite:///{var / 'groundedchat.db'}").turns())
     assert routes == ["not_found", "rag"]

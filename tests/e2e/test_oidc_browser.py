@@ -32,9 +32,9 @@ def provider_and_app(tmp_path_factory):
     """The provider and the app, once for this file's tests (each browser is new)."""
     tmp_path = tmp_path_factory.mktemp("oidc")
     from chatbot.access import Accounts
-    from chatbot.ingest import ingest
+    from chatbot.retrieval.ingest import ingest
     from chatbot.settings import ChatSettings
-    from chatbot.storage import Store
+    from chatbot.storage.store import Store
     from tests.chatbot.test_ingest_cli import write_leaflets
 
     var = tmp_path / "var"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from chatbot.access import Accounts, LoginRefused
 from chatbot.access.accounts import LOCK_S, MAX_FAILURES
-from chatbot.storage import Account, Store
+from chatbot.storage.store import Account, Store
 
 PASSWORD = "correct horse battery"
 

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from chatbot.access import Accounts
-from chatbot.storage import Store
+from chatbot.storage.store import Store
 from tests.conftest import ROOT
 
 

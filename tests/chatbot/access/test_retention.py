@@ -4,7 +4,7 @@ PostgreSQL): everything stored about a conversation goes, nothing else does."""
 from datetime import UTC, datetime, timedelta
 
 from chatbot.access import delete_conversation, expired, purge
-from chatbot.storage import Conversation, Feedback, Rating, Store, Turn
+from chatbot.storage.store import Conversation, Feedback, Rating, Store, Turn
 
 
 def conversation(store: Store, n_turns: int = 2) -> tuple[str, list[str]]:
