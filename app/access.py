@@ -18,7 +18,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import resources
-from chatbot.access import VISITOR, LoginRefused, User, is_local_request
+from chatbot.service import VISITOR, LoginRefused, User, is_local_request
 
 SETUP_HINT = ("To share the app, create accounts: `python -m chatbot.access add NAME --role "
               "staff` (and `--role rater` for raters); from then on everyone signs in. See "

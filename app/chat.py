@@ -8,11 +8,14 @@ import uuid
 import streamlit as st
 
 from app import resources
-from chatbot.access import delete_conversation
-from chatbot.chain.questions import QuestionError, check_question
-from chatbot.chain.rag import RAGChatbot
-from chatbot.retrieval.index_build import paused
-from chatbot.service import build_chatbot
+from chatbot.service import (
+    QuestionError,
+    RAGChatbot,
+    build_chatbot,
+    check_question,
+    delete_conversation,
+    paused,
+)
 from chatbot.turn import ChatTurn
 from nli_judge.judge.results import NOT_JUDGED
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import access, resources
-from chatbot.access import delete_conversation, purge
+from chatbot.service import delete_conversation, purge
 from eval.agreement import disagreements, inter_rater, judge_vs_raters, judge_vs_thumbs
 from nli_judge.judge.recalibration import RatingsError, fit_from_ratings, rated_from_rows, write
 

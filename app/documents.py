@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from app import access, resources
-from chatbot.retrieval.documents import SUFFIXES, DocumentError, load_bytes
+from chatbot.service import SUFFIXES, DocumentError, load_bytes
+from chatbot.service import summarise as summarise_text
 
 
 def upload(kb) -> None:
@@ -36,8 +37,6 @@ def summarise(kb) -> None:
     f = st.file_uploader("Document to summarise", type=[s[1:] for s in SUFFIXES], key="summ")
     if f is None or not st.button("Summarise"):
         return
-    from chatbot.chain.summarize import MapReduceSummarizer, judge_summary
-
     try:
         doc = load_bytes(f.name, f.getvalue(), resources.settings().max_upload_mb)
     except DocumentError as e:
@@ -45,11 +44,9 @@ def summarise(kb) -> None:
         return
     llm = st.session_state.get("chat_model") or resources.chat_model(
         resources.settings().provider, 0.0)
-    counter = getattr(llm, "count_tokens", None) or (lambda t: len(t.split()) * 4 // 3)
     with st.spinner("Summarising (map, then reduce)..."):
-        result = MapReduceSummarizer(llm, counter)(doc.page_content, doc.metadata["title"])
-        judge_summary(result, doc.page_content,
-                      resources.judge(resources.settings().judge_backend))
+        result = summarise_text(llm, doc.page_content, doc.metadata["title"],
+                                resources.judge(resources.settings().judge_backend))
     st.markdown(f"**Summary** ({result.method}, {result.chunks} chunks, {result.collapses} "
                 "collapse rounds)")
     st.text(result.summary)

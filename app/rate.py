@@ -10,7 +10,7 @@ from pathlib import Path
 import streamlit as st
 
 from app import access, resources
-from chatbot.access import User
+from chatbot.service import User
 from nli_judge.judge.sentences import answer_spans
 
 FAITHFULNESS = {

@@ -1,5 +1,6 @@
 """What the pages share, created once per server process (``st.cache_resource``): settings,
-the knowledge base, the judge, chat models and the database.
+the knowledge base, the judge, chat models and the database. Each comes from
+``chatbot.service``, the one assembly; this module only caches what it returns.
 
 A chat model placed in ``st.session_state["chat_model"]`` is used instead of the configured
 one: that is how tests put LangChain's fake chat model at the LLM boundary.
@@ -12,9 +13,9 @@ import time
 
 import streamlit as st
 
-from chatbot.access import Accounts, purge
+import chatbot.service as service
+from chatbot.service import Accounts, Store, purge
 from chatbot.settings import ChatSettings
-from chatbot.storage.store import Store
 
 RETENTION_EVERY_S = 3600.0
 
@@ -27,28 +28,22 @@ def settings() -> ChatSettings:
 def knowledge_base(var_dir: str):
     """The saved index; while there is none, what the background build has made so far
     (``kb.building`` set), loaded once and caught up with each shard embedded since."""
-    from chatbot.retrieval.index_build import catch_up
-
     s = settings()
     if s.index_built:
         return _saved_index(var_dir)
-    return catch_up(_building_index(var_dir), s)
+    return service.catch_up(_building_index(var_dir), s)
 
 
 @st.cache_resource(show_spinner="Loading the knowledge base...")
 def _saved_index(var_dir: str):
-    from chatbot.service import load_knowledge_base
-
-    kb = load_knowledge_base(settings(), progress=False)
+    kb = service.load_knowledge_base(settings(), progress=False)
     kb.prepare()  # BM25 now, not in the first answer
     return kb
 
 
 @st.cache_resource(show_spinner="Preparing the knowledge base...", max_entries=1)
 def _building_index(var_dir: str):
-    from chatbot.service import load_knowledge_base
-
-    kb = load_knowledge_base(settings(), progress=False, background=True)
+    kb = service.load_knowledge_base(settings(), progress=False, background=True)
     kb.prepare()
     return kb
 
@@ -56,20 +51,12 @@ def _building_index(var_dir: str):
 def index_progress() -> dict | None:
     """The background build's progress (done, total, eta_s, running), None when the index
     is built or no build started. A build that stopped (its process gone) is resumed."""
-    from chatbot.retrieval.index_build import read_progress, start_background_build
-
-    s = settings()
-    progress = None if s.index_built else read_progress(s)
-    if progress is not None:
-        progress["running"] = start_background_build(s)  # resumes a stopped or paused one
-    return progress
+    return service.index_progress(settings())
 
 
 @st.cache_resource(show_spinner="Loading the faithfulness judge...")
 def judge(backend: str = "torch"):
-    from chatbot.service import load_judge
-
-    return load_judge(settings().model_copy(update={"judge_backend": backend}))
+    return service.load_judge(settings().model_copy(update={"judge_backend": backend}))
 
 
 def chat_model(provider: str, temperature: float):
@@ -79,25 +66,14 @@ def chat_model(provider: str, temperature: float):
 
 
 def local_backend() -> str:
-    """The local backend an answer runs on now. With ``auto``, once the index is built (not
-    to slow its build down), the ONNX export starts in the background if it is not made."""
-    from chatbot.llm.factory import resolve_local_backend
-    from chatbot.llm.onnx_genai import onnx_genai_available, start_background_export
-
-    s = settings()
-    backend = resolve_local_backend(s)
-    if (s.local_backend == "auto" and backend != "onnx-genai-int4" and onnx_genai_available()
-            and s.index_built):
-        start_background_export(s)
-    return backend
+    """The local backend an answer runs on now (``chatbot.service.local_backend``: with
+    ``auto`` it starts the ONNX export in the background once the index is built)."""
+    return service.local_backend(settings())
 
 
 @st.cache_resource(show_spinner="Loading the language model...", max_entries=3)
 def _chat_model(provider: str, temperature: float, backend: str):
-    from chatbot.llm.factory import make_chat_model
-
-    update = {"temperature": temperature, "local_backend": backend}
-    return make_chat_model(settings().model_copy(update=update), provider)
+    return service.chat_model(settings(), provider, temperature, backend)
 
 
 @st.cache_resource(show_spinner=False)

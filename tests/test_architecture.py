@@ -96,6 +96,8 @@ def test_the_check_catches_a_forbidden_import(tmp_path):
     assert not allowed("chatbot.chain", room_of("chatbot.storage.store"))
     assert not allowed("chatbot.llm", room_of("chatbot.chain.prompts"))
     assert not allowed("chatbot.chain", room_of("chatbot.bench.answers"))
+    assert not allowed("app", room_of("chatbot.retrieval.index_build"))  # app -> service
+    assert allowed("app", room_of("chatbot.service")) and allowed("app", room_of("chatbot.turn"))
 
 
 MODULES = frozenset(module_name(f) for f in project_files())
