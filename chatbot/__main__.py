@@ -74,15 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {k: v for k, v in (("provider", args.provider), ("guard", args.guard),
                                    ("top_k", args.top_k)) if v is not None}
     settings = ChatSettings(**overrides)
-    from chatbot.chain.questions import QuestionError, check_question
+    from chatbot.service import QuestionError, check_question
 
     try:  # before any model is loaded
         check_question(args.question, settings.max_question_chars)
     except QuestionError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    from chatbot.service import build_chatbot
-    from chatbot.storage.store import Store
+    from chatbot.service import Store, build_chatbot
 
     try:
         bot = build_chatbot(settings)
@@ -91,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     where = {"collection": args.collection} if args.collection else None
     turn, streamed = None, []
-    from chatbot.retrieval.index_build import paused
+    from chatbot.service import paused
 
     with paused(settings):  # a background index build waits while the answer is written
         for piece in bot.stream(args.question, where=where):

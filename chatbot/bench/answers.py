@@ -39,9 +39,10 @@ from pathlib import Path
 
 import numpy as np
 
+from chatbot.chain.citations import CITATION
 from chatbot.chain.extractive import extractive_answer
 from chatbot.chain.rag import RAGChatbot
-from chatbot.chain.tidy import CITATION, cut_off, repeated_sentences
+from chatbot.chain.tidy import cut_off, repeated_sentences
 from chatbot.retrieval.documents import medquad_documents, medquad_questions
 from chatbot.turn import Passage
 from nli_judge.judge.sentences import answer_spans, claim_text

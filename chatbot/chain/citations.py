@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from chatbot.chain.tidy import CITATION
 from nli_judge.judge.results import FaithfulnessResult
 
+CITATION = re.compile(r"\[(\d{1,2})\]")  # a passage number the answer cites: [1] ... [99]
 _TRAILING = re.compile(r"[\s.!?:;,\"'”’]*$")  # the marker goes before these, after a ")"
 
 

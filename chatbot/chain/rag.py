@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator, Sequence
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
-from chatbot.chain.citations import cite
+from chatbot.chain.citations import CITATION, cite
 from chatbot.chain.context_budget import fit_passages
 from chatbot.chain.extractive import add_quotes, extractive_answer
 from chatbot.chain.prompts import ANSWER, CONDENSE, format_context
 from chatbot.chain.questions import check_question
 from chatbot.chain.safety import SAFETY_ANSWER, needs_safety_route
-from chatbot.chain.tidy import CITATION, says_nothing, sentence_budget_end, tidy_answer
+from chatbot.chain.tidy import says_nothing, sentence_budget_end, tidy_answer
 from chatbot.retrieval.relevance import assess, missing_term, not_found_answer
 from chatbot.retrieval.topic_search import topic_search
 from chatbot.retrieval.understand import Topics, Understanding, chunk_topic

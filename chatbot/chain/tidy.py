@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
+from chatbot.chain.citations import CITATION
 from nli_judge.judge.sentences import answer_spans, claim_text
 
-CITATION = re.compile(r"\[(\d{1,2})\]")
 _END = re.compile(r"[.!?)\"'”’:]\s*$")
 _FULL_STOP = re.compile(r"[.!?][\"'”’]?\s*$")
 

@@ -7,9 +7,9 @@ from langchain_core.language_models.fake_chat_models import (
     FakeListChatModelError,
 )
 
+from chatbot.chain.citations import CITATION
 from chatbot.chain.rag import NO_CONTEXT_ANSWER, ChatTurn, cited_numbers
 from chatbot.chain.safety import SAFETY_ANSWER, needs_safety_route
-from chatbot.chain.tidy import CITATION
 from chatbot.service import build_chatbot
 from chatbot.settings import ChatSettings
 
