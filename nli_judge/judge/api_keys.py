@@ -1,4 +1,4 @@
-"""API keys and a per-key rate limit for the judge service (``nli_judge.judge.service``).
+"""API keys and a per-key rate limit for the judge service (``nli_judge.judge.http_service``).
 
 Keys come from the environment, read when the service starts:
 - ``GC_JUDGE_API_KEYS``: comma-separated keys, for a quick setup (named ``env-1``, ``env-2``...);

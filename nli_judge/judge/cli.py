@@ -100,7 +100,7 @@ def serve_main(argv: list[str]) -> None:
                     help="serve beyond this machine without API keys, on purpose")
     args = ap.parse_args(argv)
     try:
-        from nli_judge.judge.service import serve
+        from nli_judge.judge.http_service import serve
     except ImportError as e:
         raise SystemExit(f"error: serving needs fastapi and uvicorn: pip install "
                          f"'groundedchat[serve]' ({e})") from None

@@ -21,6 +21,19 @@ from tests.conftest import ROOT
 CHROMIUM = shutil.which("chromium")
 
 
+def wait_for(proc: subprocess.Popen, port: int, what: str, timeout: float) -> None:
+    """Wait until ``proc`` listens on ``port``; fail the test with its output if it does not
+    within ``timeout`` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    proc.kill()
+    pytest.fail(f"{what} did not start: " + proc.stdout.read().decode()[-2000:])
+
+
 @contextmanager
 def run_app(var: Path, *args: str, port: int | None = None, **env: str) -> Iterator[str]:
     """The app on ``port`` (default: a free one) over ``var`` (the 135M test model,
@@ -36,15 +49,7 @@ def run_app(var: Path, *args: str, port: int | None = None, **env: str) -> Itera
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--server.headless", "true", "--browser.gatherUsageStats", "false", *args],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    wait_for(proc, port, "streamlit", timeout=60)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

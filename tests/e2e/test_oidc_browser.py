@@ -5,15 +5,13 @@ role; an address with no account is a visitor; a tampered identity cookie signs 
 
 import secrets
 import shutil
-import socket
 import subprocess
-import time
 
 import pytest
 
 from scripts.first_run import free_port
 from tests.conftest import ROOT
-from tests.e2e.app_server import CHROMIUM, launch, run_app
+from tests.e2e.app_server import CHROMIUM, launch, run_app, wait_for
 
 OIDC = ROOT / "tests" / "e2e" / "oidc"
 NODE = shutil.which("node")
@@ -47,12 +45,7 @@ def provider_and_app(tmp_path_factory):
     op = subprocess.Popen([NODE, "provider.js", str(op_port), "groundedchat", client_secret,
                            redirect], cwd=OIDC, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", op_port)) == 0:
-                break
-        time.sleep(0.2)
+    wait_for(op, op_port, "the OpenID provider", timeout=30)
     secrets_file = tmp_path / "secrets.toml"
     secrets_file.write_text(
         f'[auth]\nredirect_uri = "{redirect}"\n'

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from nli_judge import FaithfulnessJudge, InputTooLarge
 from nli_judge.judge.cli import main as cli_main
-from nli_judge.judge.service import create_app
+from nli_judge.judge.http_service import create_app
 
 PASSAGE = "Aspirin thins the blood."
 

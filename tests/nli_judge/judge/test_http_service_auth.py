@@ -13,7 +13,7 @@ import uvicorn
 from nli_judge import FaithfulnessJudge
 from nli_judge.judge.api_keys import KeyRing, add_key, read_key_file, revoke_key
 from nli_judge.judge.cli import main as cli_main
-from nli_judge.judge.service import create_app
+from nli_judge.judge.http_service import create_app
 from scripts.first_run import free_port
 
 GOOD = {"answer": "Metformin treats type 2 diabetes.",

@@ -194,5 +194,5 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
                          "judge keys add NAME --file FILE) or GC_JUDGE_API_KEYS, or pass "
                          "--no-auth to serve openly on purpose")
 
-    uvicorn.run("nli_judge.judge.service:app_from_env", factory=True, host=host, port=port,
+    uvicorn.run("nli_judge.judge.http_service:app_from_env", factory=True, host=host, port=port,
                 workers=workers, log_level="warning")

@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 
 from nli_judge import FaithfulnessJudge
 from nli_judge.judge.cli import main as cli_main
+from nli_judge.judge.http_service import create_app
 from nli_judge.judge.results import SCHEMA_FILE, SCHEMA_VERSION
-from nli_judge.judge.service import create_app
 
 PASSAGE = "Metformin treats type 2 diabetes. The usual starting dose is 500 mg twice a day."
 GOOD = {"answer": "Metformin treats type 2 diabetes.", "passages": [PASSAGE]}
