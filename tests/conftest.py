@@ -68,7 +68,7 @@ def app_env(tmp_path, monkeypatch):
 
     from chatbot.retrieval.ingest import ingest
     from chatbot.settings import ChatSettings
-    from tests.chatbot.test_ingest_cli import write_leaflets
+    from tests.chatbot.retrieval.test_ingest import write_leaflets
 
     var = tmp_path / "var"
     ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)
@@ -79,7 +79,7 @@ def app_env(tmp_path, monkeypatch):
     # not the 0.5B one (tests that ask put a fake chat model in its place)
     monkeypatch.setenv("GC_LOCAL_MODEL", "smollm2-135m-instruct")
     # llama.cpp, named: with auto the app would start making the ONNX export in the background
-    # (tested in tests/chatbot/test_onnx_genai_model.py)
+    # (tested in tests/chatbot/llm/test_onnx_genai.py)
     monkeypatch.setenv("GC_LOCAL_BACKEND", "llama-cpp")
     st.cache_resource.clear()
     yield var

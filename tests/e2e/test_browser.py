@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.slow,
 def server(tmp_path):
     from chatbot.retrieval.ingest import ingest
     from chatbot.settings import ChatSettings
-    from tests.chatbot.test_ingest_cli import write_leaflets
+    from tests.chatbot.retrieval.test_ingest import write_leaflets
 
     var = tmp_path / "var"
     ingest([write_leaflets(tmp_path / "docs")], ChatSettings(var_dir=var), progress=False)

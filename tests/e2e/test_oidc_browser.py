@@ -33,7 +33,7 @@ def provider_and_app(tmp_path_factory):
     from chatbot.retrieval.ingest import ingest
     from chatbot.settings import ChatSettings
     from chatbot.storage.store import Store
-    from tests.chatbot.test_ingest_cli import write_leaflets
+    from tests.chatbot.retrieval.test_ingest import write_leaflets
 
     var = tmp_path / "var"
     settings = ChatSettings(var_dir=var)

@@ -44,7 +44,7 @@ def exported(settings, tmp_path_factory):
 
     from app import resources
     from chatbot.retrieval.ingest import ingest
-    from tests.chatbot.test_ingest_cli import write_leaflets
+    from tests.chatbot.retrieval.test_ingest import write_leaflets
 
     ingest([write_leaflets(tmp_path_factory.mktemp("docs"))], settings, progress=False)
     auto = settings.model_copy(update={"local_backend": "auto"})
