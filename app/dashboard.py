@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import access, resources
-from chatbot.service import delete_conversation, purge
+from chatbot.service import delete_conversation, describe, purge
 from eval.agreement import disagreements, inter_rater, judge_vs_raters, judge_vs_thumbs
 from nli_judge.judge.recalibration import RatingsError, fit_from_ratings, rated_from_rows, write
 
@@ -136,7 +136,7 @@ def privacy() -> None:
         if st.form_submit_button("Delete this conversation") and cid.strip():
             counts = delete_conversation(resources.get_store(), cid.strip())
             if counts["conversations"]:
-                st.success("Deleted: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+                st.success("Deleted: " + describe(counts))
             else:
                 st.warning("No conversation has that id: nothing deleted.")
     if s.retention_days and st.button("Delete everything past the retention period now"):

@@ -18,6 +18,7 @@ from chatbot.access import (
     LoginRefused,
     User,
     delete_conversation,
+    describe,
     is_local_request,
     purge,
 )
@@ -138,5 +139,5 @@ __all__ = [
     # what the app shows and checks
     "RAGChatbot", "KnowledgeBase", "check_question", "QuestionError", "SUFFIXES",
     "DocumentError", "load_bytes", "VISITOR", "LoginRefused", "User", "is_local_request",
-    "delete_conversation", "purge",
+    "delete_conversation", "describe", "purge",
 ]

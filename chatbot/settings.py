@@ -81,8 +81,7 @@ class ChatSettings(BaseSettings):
         True, description="read the question's topic (typos forgiven, abbreviations spelled "
         "out) and what it asks before searching, take the passages from that topic, and say "
         "whether they address the question (chatbot.retrieval.understand, "
-        "chatbot.retrieval.relevance); off: "
-        "search the question as typed")
+        "chatbot.retrieval.relevance); off: search the question as typed")
     answered_similarity: float = Field(
         0.6, description="with no known topic named in the question, the cosine similarity "
         "the best passage must reach for the answer to count as answering it (below: partly "
@@ -101,8 +100,7 @@ class ChatSettings(BaseSettings):
         4, ge=0, description="follow the local model's answer with up to this many sentences "
         "of the top passage that best match the question and that the answer does not "
         "already say (chatbot.chain.extractive.add_quotes); they are judged and cited like the "
-        "rest "
-        "(0: none). A remote model's answer is left as written")
+        "rest (0: none). A remote model's answer is left as written")
     guard: Literal["off", "warn", "retry"] = Field(
         "retry", description="what to do with the sentences the judge flags: retry drops "
         "them (or answers from the top passage when none is supported), warn only marks "

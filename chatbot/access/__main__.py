@@ -22,7 +22,7 @@ import getpass
 import sys
 
 from chatbot.access.accounts import Accounts
-from chatbot.access.retention import delete_conversations, purge
+from chatbot.access.retention import delete_conversations, describe, purge
 from chatbot.storage.store import Store
 
 
@@ -92,13 +92,8 @@ def run(args: argparse.Namespace) -> str:
     if args.action == "purge":
         days = settings.retention_days if args.days is None else args.days
         counts = purge(store, days)
-        return f"retention {days:g} days: deleted " + _counts(counts)
-    counts = delete_conversations(store, args.ids)
-    return "deleted " + _counts(counts)
-
-
-def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{v} {k}" for k, v in counts.items())
+        return f"retention {days:g} days: deleted " + describe(counts)
+    return "deleted " + describe(delete_conversations(store, args.ids))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -56,3 +56,9 @@ def purge(store: Store, days: float | None, now: datetime | None = None) -> dict
     if not days:
         return delete_conversations(store, [])
     return delete_conversations(store, expired(store, days, now))
+
+
+def describe(counts: dict[str, int]) -> str:
+    """``counts`` in words, as the CLI and the Dashboard report a deletion:
+    ``1 conversations, 2 turns, 0 feedback, 1 ratings``."""
+    return ", ".join(f"{v} {k}" for k, v in counts.items())

@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import PrivateAttr
 
-from chatbot.llm.base import LocalChatBase, chat_dicts, gguf_stem, local_gguf  # noqa: F401 (gguf_stem: old import path)
+from chatbot.llm.base import LocalChatBase, chat_dicts, local_gguf
 from chatbot.llm.gguf import load_causal_lm
 from chatbot.settings import ChatSettings
 

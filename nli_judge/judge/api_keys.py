@@ -14,7 +14,6 @@ nothing) and compared with every stored hash in constant time. Keys are never lo
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import math
@@ -26,16 +25,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nli_judge.text import sha256_text
+
 PREFIX = "gcj_"
 
 
 def new_key() -> str:
     """A fresh random key (``gcj_`` and 43 URL-safe characters)."""
     return PREFIX + secrets.token_urlsafe(32)
-
-
-def digest(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -81,7 +78,8 @@ def add_key(path: Path, name: str) -> str:
     if any(e.name == name for e in entries):
         raise ValueError(f"there is already a key named {name!r}")
     key = new_key()
-    entries.append(KeyEntry(name, digest(key), datetime.now(UTC).isoformat(timespec="seconds")))
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    entries.append(KeyEntry(name, sha256_text(key), created))
     _write_key_file(path, entries)
     return key
 
@@ -101,9 +99,9 @@ class KeyRing:
     """The keys the service accepts: plain ``keys`` (name -> key) and/or a key ``file``."""
 
     def __init__(self, keys: dict[str, str] | None = None, file: Path | None = None):
-        self._plain = [KeyEntry(name, digest(k)) for name, k in (keys or {}).items()]
+        self._plain = [KeyEntry(name, sha256_text(k)) for name, k in (keys or {}).items()]
         self.file = Path(file) if file else None
-        self._stamp: float | None = None
+        self._stamp: int | None = None  # the file's mtime_ns when read
         self._from_file: list[KeyEntry] = []
         self._lock = threading.Lock()
         self._reload()
@@ -137,7 +135,7 @@ class KeyRing:
             except (OSError, ValueError):
                 pass  # a file being rewritten or removed: keep the keys read last
             entries = self._plain + self._from_file
-        wanted = digest(presented or "")
+        wanted = sha256_text(presented or "")
         found = None
         for e in entries:
             if hmac.compare_digest(wanted, e.sha256) and found is None:
