@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from nli_judge.cli_args import parse_dataclasses
-from nli_judge.data.synthetic import corrupt, document_numbers, names, paraphrase
+from nli_judge.data.synthetic import EDITS, corrupt, document_numbers, names, paraphrase
 from nli_judge.judge.claims import fragment_to_claim, is_fragment
 from nli_judge.judge.evidence_checks import overlap_of_sets
 from nli_judge.judge.sentences import claim_text, split_sentences
@@ -82,6 +82,12 @@ class JudgeDataArguments:
     edits: list[str] = field(default_factory=lambda: ["number", "unit", "name", "swap",
                                                       "negation", "antonym", "other_doc"],
                              metadata={"help": "synthetic error types to make"})
+    targeted_edits: list[str] = field(
+        default_factory=list,
+        metadata={"help": "edits to teach with minimal pairs: per synthetic document and edit, "
+                  "one sentence it applies to, kept (supported) and edited (unsupported) "
+                  "against the same window, so only the edit tells them apart (the card's weak "
+                  "spots: swap, roles, name)"})
     flip_labels: list[str] = field(
         default_factory=list,
         metadata={"help": "binary sources whose staged labels are inverted: supported and "
@@ -225,6 +231,23 @@ def synthetic_rows(src: str, docs: list[tuple[str, str]], args: JudgeDataArgumen
         claim, edit = made
         yield _pair(src, f"{doc_id}/neg", judge_window(claim, text, rng, args.window_words),
                     claim_text(claim), "unsupported", "binary", f"edit:{edit}")
+        yield from minimal_pairs(src, doc_id, text, sents, args, rng, nums, ents)
+
+
+def minimal_pairs(src: str, doc_id: str, text: str, sents: list[str], args: JudgeDataArguments,
+                  rng: random.Random, nums: list[str], ents: list[str]) -> Iterator[dict]:
+    """Per edit in ``args.targeted_edits``: the first sentence (in random order) the edit
+    applies to, as a supported copy and an unsupported edit against one and the same window."""
+    for edit in args.targeted_edits:
+        for sent in rng.sample(sents, len(sents)):
+            edited = EDITS[edit](sent, rng, nums, ents)
+            if edited and edited != sent:
+                window = judge_window(sent, text, rng, args.window_words)
+                yield _pair(src, f"{doc_id}/{edit}+", window, claim_text(sent), "supported",
+                            "binary", "copy")
+                yield _pair(src, f"{doc_id}/{edit}-", window, claim_text(edited),
+                            "unsupported", "binary", f"edit:{edit}")
+                break
 
 
 def group_of(src: str, row: dict) -> str:
@@ -287,6 +310,10 @@ def build(args: JudgeDataArguments, log=print) -> dict:
     unknown = sorted(set(args.sources) - set(ALL_SOURCES))
     if unknown:
         raise ValueError(f"unknown source(s): {', '.join(unknown)}")
+    bad_edits = sorted(set(args.edits + args.targeted_edits) - set(EDITS) - {"other_doc"})
+    if bad_edits:
+        raise ValueError(f"unknown edit(s): {', '.join(bad_edits)} (known: "
+                         f"{', '.join(EDITS)}, other_doc)")
     boxed = sorted(set(args.sources) & set(LOCKBOX))
     if boxed:
         raise ValueError(f"{', '.join(boxed)}: in the out-of-distribution lockbox (eval/ood/"

@@ -46,6 +46,22 @@ _NAME = re.compile(r"(?<=[a-z,;:()] )((?:[A-Z][a-zA-Z'\-]+)"
 _LEADS = re.compile(r"^(However|Also|In addition|Additionally|Moreover|Furthermore|In fact|"
                     r"Generally|Usually|Overall|Indeed),\s+")
 _PARENS = re.compile(r"\s*\([^()]{1,80}\)")
+# Verbs that relate an agent to a patient: "X causes Y" and "Y causes X" say different things.
+_RELATION = re.compile(
+    r"\b(causes|caused|leads to|led to|treats|treated|prevents|prevented|affects|affected|"
+    r"inhibits|inhibited|activates|activated|blocks|blocked|infects|infected|damages|damaged|"
+    r"triggers|triggered|precedes|preceded|replaced|replaces|defeated|beat|attacked|killed|"
+    r"hired|acquired|bought|married|sued|arrested|interviewed|signed|criticised|criticized|"
+    r"produces|produced|controls|controlled|regulates|regulated|converts|converted)\b")
+# Where a noun phrase around the verb ends: punctuation, a clause word or a preposition.
+_PHRASE_END = re.compile(r"[,;:.()]|\b(?:and|or|but|that|which|who|because|when|while|if|in|on|"
+                         r"at|by|with|for|from|into|to|of|during|after|before|than|as)\b")
+_PHRASE_START = re.compile(r".*(?:[,;:()]|\b(?:and|or|but|that|which|who|because|when|while|"
+                           r"if|in|on|at|by|with|for|from|of|after|before|said|says|reported|found|showed|shows|"
+                           r"suggests|suggested))\s", re.S)
+# Sentence-initial words that are not names (lower-cased when they move to the middle).
+_COMMON_START = re.compile(r"^(?:the|a|an|this|these|those|that|its|their|his|her|our|some|"
+                           r"many|most|each|every|no|\w+ing)\b", re.I)
 
 
 def names(text: str) -> list[str]:
@@ -117,6 +133,36 @@ def swap_pair(sentence: str, rng: random.Random) -> str | None:
     return None
 
 
+def swap_roles(sentence: str, rng: random.Random) -> str | None:
+    """Swap the noun phrases around a relation verb ("Smoking causes lung cancer" -> "Lung
+    cancer causes smoking"): the same words in another order, a claim the passage does not
+    make. Each phrase is 1-5 words, cut at punctuation, clause words and prepositions."""
+    found = list(_RELATION.finditer(sentence))
+    rng.shuffle(found)
+    for m in found:
+        before = sentence[:m.start()]
+        cut = _PHRASE_START.match(before)
+        left_start = cut.end() if cut else 0
+        left = before[left_start:].strip()
+        after = sentence[m.end():]
+        stop = _PHRASE_END.search(after)
+        right = after[:stop.start() if stop else len(after)].strip()
+        if not (1 <= len(left.split()) <= 5 and 1 <= len(right.split()) <= 5) \
+                or left.lower() == right.lower():
+            continue
+        new_left, new_right = right, left
+        if left_start == 0:  # the sentence's first word moves: fix the capitals
+            new_left = new_left[:1].upper() + new_left[1:]
+            if _COMMON_START.match(new_right):
+                new_right = new_right[:1].lower() + new_right[1:]
+        r_start = m.end() + after.index(right)
+        out = (sentence[:left_start] + before[left_start:].replace(left, new_left, 1)
+               + sentence[m.start():r_start] + new_right + sentence[r_start + len(right):])
+        if out != sentence:
+            return out
+    return None
+
+
 def negate(sentence: str, rng: random.Random) -> str | None:
     """Negate the first auxiliary verb ("is" -> "is not"), or drop an existing negation."""
     m = _NEGATED.search(sentence)
@@ -150,6 +196,7 @@ EDITS: dict[str, Callable[[str, random.Random, list[str], list[str]], str | None
     "unit": lambda s, rng, nums, ents: swap_unit(s, rng),
     "name": lambda s, rng, nums, ents: swap_name(s, rng, ents),
     "swap": lambda s, rng, nums, ents: swap_pair(s, rng),
+    "roles": lambda s, rng, nums, ents: swap_roles(s, rng),
     "negation": lambda s, rng, nums, ents: negate(s, rng),
     "antonym": lambda s, rng, nums, ents: antonym(s, rng),
 }

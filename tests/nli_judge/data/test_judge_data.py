@@ -137,3 +137,26 @@ def test_dev_part_does_not_change_with_the_training_cap(tiny_data, tmp_path):
         devs.append(gzip.open(out / "dev.jsonl.gz").read())
         assert len(read_pairs(out / "train.jsonl.gz")) >= min(cap, 4)
     assert devs[0] == devs[1]
+
+
+def test_targeted_edits_come_as_minimal_pairs(tiny_data, tmp_path):
+    """A targeted edit gives a kept copy and its edited twin against the same window, so
+    only the edit tells them apart; an unknown edit is refused before anything is written."""
+    args = JudgeDataArguments(data_dir=str(tiny_data), output_dir=str(tmp_path),
+                              sources=["synthetic_medquad"], dev_per_source=2,
+                              synthetic_docs=8, window_words=20,
+                              targeted_edits=["roles", "name"])
+    build(args, log=lambda *_: None)
+    rows = {r["id"]: r for r in map(json.loads, gzip.open(tmp_path / "train.jsonl.gz", "rt"))}
+    twins = [(rows[i], rows[i[:-1] + "-"]) for i in rows if i.endswith(("/roles+", "/name+"))]
+    assert len(twins) >= 8
+    for kept, edited in twins:
+        assert kept["premise"] == edited["premise"] and kept["hypothesis"] != edited["hypothesis"]
+        assert kept["label"] == "supported" and edited["label"] == "unsupported"
+        assert edited["kind"] in ("edit:roles", "edit:name")
+        assert sorted(kept["hypothesis"].split()) != sorted(edited["hypothesis"].split()) \
+            or edited["kind"] == "edit:roles"
+    with pytest.raises(ValueError, match="unknown edit"):
+        build(JudgeDataArguments(data_dir=str(tiny_data), output_dir=str(tmp_path / "x"),
+                                 sources=["synthetic_medquad"], targeted_edits=["typo"]))
+    assert not (tmp_path / "x").exists()

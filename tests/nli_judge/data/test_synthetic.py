@@ -13,6 +13,7 @@ from nli_judge.data.synthetic import (
     swap_name,
     swap_number,
     swap_pair,
+    swap_roles,
     swap_unit,
 )
 
@@ -53,3 +54,20 @@ def test_corrupt_names_the_edit_and_paraphrase_keeps_the_claim():
         "Aspirin (a painkiller) thins the blood.",
         "However, aspirin thins the blood.", "Aspirin thins the blood."}
     assert document_numbers(S) == ["1,200", "5"] and "Leeds" in names(S)
+
+
+def test_swap_roles_swaps_the_phrases_around_a_relation_verb():
+    rng = random.Random(0)
+    assert swap_roles("Smoking causes lung cancer.", rng) == "Lung cancer causes smoking."
+    assert swap_roles("Apple acquired Beats for $3 billion.", rng) == \
+        "Beats acquired Apple for $3 billion."
+    assert swap_roles("Doctors said the drug treats high blood pressure.", rng) == \
+        "Doctors said high blood pressure treats the drug."
+    assert swap_roles("Aspirin inhibits platelet aggregation in adults.", rng) == \
+        "Platelet aggregation inhibits Aspirin in adults."  # a name, perhaps: kept
+    # no relation verb, or a phrase too long to be a noun phrase: the edit does not apply
+    assert swap_roles("It helps a lot.", rng) is None
+    assert swap_roles("Eating very large spicy late meals causes gas.",
+                      rng) is None
+    assert corrupt("Smoking causes lung cancer.", rng, [], [], ("roles",)) == (
+        "Lung cancer causes smoking.", "roles")
