@@ -1,18 +1,21 @@
 """How much do a deployment's own ratings help? Public human labels stand in for ratings.
 
     python -m eval.recalibration [--calibration FILE] [--model DIR] [--ns 25 50 100]
-                                 [--priors 0 10 25 50 100 200] [--repeats 50] [--out FILE]
+                                 [--priors 0 10 25 50 100 200] [--reweight-priors 3 10 30 100]
+                                 [--repeats 50] [--out FILE]
 
 For a domain (a labelled set the judge was not fitted on), draw ``n`` labelled answers at
-random as "ratings", recalibrate with them (``nli_judge.judge.recalibration``), and score the
-rest of the domain: balanced accuracy at the recalibrated threshold against the shipped one.
-Repeated ``--repeats`` times per domain and ``n``; a draw the recalibration refuses (too few
-of one class) keeps the shipped threshold and counts as no change.
+random as "ratings", recalibrate with them, and score the rest of the domain: balanced
+accuracy of the recalibrated verdicts against the shipped ones. Two ways to recalibrate:
+``threshold`` moves the threshold (``nli_judge.judge.recalibration``), ``reweight`` refits
+the answer score's weights too (``nli_judge.judge.reweighting``), each shrunk toward the
+shipped judge by a prior strength. Repeated ``--repeats`` times per domain and ``n``; a draw
+the recalibration refuses (too few of one class) keeps the shipped judge (no change).
 
 Two steps, kept apart:
-1. **Choose** how strongly the shipped calibration holds (``--priors``, in pseudo-ratings) on
-   the protocol's dev sources, each scored out of sample (the answer score fitted on the
-   other sources, ``eval.ood.protocol.out_of_sample``): the largest mean gain at 50 ratings
+1. **Choose** the way and its prior strength on the protocol's dev sources, each scored out
+   of sample (the answer score fitted on the other sources,
+   ``eval.ood.protocol.out_of_sample_aggregators``): the largest mean gain at 50 ratings
    whose worst source loses at most 0.01.
 2. **Measure** with that strength on domains no choice looked at: SummEdits' 8 domains (all
    items) and the lockbox sources.
@@ -24,41 +27,82 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from eval.datasets import SUMMEDITS_DOMAINS, summedits
 from eval.ood.evidence import EvidenceCache, answer_features, cache_path
-from eval.ood.protocol import FEATURE_SETS, Candidate, out_of_sample
+from eval.ood.protocol import FEATURE_SETS, Candidate, out_of_sample_aggregators
 from eval.ood.sources import DEV_SOURCES, LOCKBOX, load
-from nli_judge.judge.aggregation import LearnedAggregator
+from nli_judge.judge.aggregation import LearnedAggregator, logit
 from nli_judge.judge.aggregation_fit import balanced_accuracy, scores_of
 from nli_judge.judge.faithfulness import read_calibration
-from nli_judge.judge.recalibration import RatingsError, apply, fit_recalibration
+from nli_judge.judge.recalibration import (
+    RatingsError,
+    apply,
+    check_enough,
+    fit_recalibration,
+)
+from nli_judge.judge.reweighting import fit_shift, standardised
 from nli_judge.model.nli_model import SHIPPED_MODEL_DIR
 from nli_judge.var_paths import VarPaths
 
 CHOOSE_AT = 50
 MAX_WORST_LOSS = 0.01
+METHODS = ("threshold", "reweight")
 
 
-def simulate(scores: np.ndarray, labels: np.ndarray, threshold: float, n: int,
-             prior_strength: float, repeats: int = 50, seed: int = 0) -> dict:
+@dataclass
+class Domain:
+    """A labelled set standing in for a deployment: the shipped judge's ``scores``, the
+    ``labels`` (1 faithful), and for ``reweight`` the answers' features standardised as the
+    score does (``z``) and the verdict log-odds at the shipped threshold (``base``)."""
+
+    scores: np.ndarray
+    labels: np.ndarray
+    z: np.ndarray | None = None
+    base: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, agg: LearnedAggregator, rows: list[dict], labels: np.ndarray,
+           threshold: float) -> Domain:
+        scores = scores_of(agg, rows)
+        claims = np.array([r["log_claims"] > 0 for r in rows])
+        z = np.where(claims[:, None], standardised(agg, rows), 0.0)
+        base = np.where(claims, logit(scores) - logit(threshold), 20.0)  # no claims: kept
+        return cls(scores, np.asarray(labels), z, base)
+
+
+def _after(dom: Domain, rated: np.ndarray, rest: np.ndarray, threshold: float,
+           prior_strength: float, method: str) -> np.ndarray:
+    """Verdicts (1 faithful) on ``rest`` after recalibrating from the ``rated`` answers."""
+    if method == "reweight":
+        check_enough(dom.labels[rated])
+        d, e = fit_shift(dom.base[rated], dom.z[rated], dom.labels[rated], prior_strength)
+        return (dom.base[rest] + dom.z[rest] @ d + e >= 0).astype(int)
+    fitted = fit_recalibration(dom.scores[rated], dom.labels[rated], threshold, prior_strength)
+    return (apply(dom.scores[rest], fitted) >= fitted["threshold"]).astype(int)
+
+
+def simulate(dom: Domain, threshold: float, n: int, prior_strength: float, repeats: int = 50,
+             seed: int = 0, method: str = "threshold") -> dict:
     """Mean balanced accuracy on the held-out rest, shipped threshold vs recalibrated from
-    ``n`` random ratings, over ``repeats`` draws (and how many draws were refused)."""
+    ``n`` random ratings by ``method``, over ``repeats`` draws (and how many draws were
+    refused)."""
     rng = np.random.default_rng(seed)
+    labels = dom.labels
     before, after, refused = [], [], 0
     for _ in range(repeats):
         idx = rng.permutation(len(labels))
         rated, rest = idx[:n], idx[n:]
         if len(np.unique(labels[rest])) < 2:
             continue
-        b = balanced_accuracy(labels[rest], (scores[rest] >= threshold).astype(int))
+        b = balanced_accuracy(labels[rest], (dom.scores[rest] >= threshold).astype(int))
         try:
-            fitted = fit_recalibration(scores[rated], labels[rated], threshold, prior_strength)
-            a = balanced_accuracy(labels[rest], (apply(scores[rest], fitted)
-                                                 >= fitted["threshold"]).astype(int))
+            a = balanced_accuracy(labels[rest],
+                                  _after(dom, rated, rest, threshold, prior_strength, method))
         except RatingsError:
             refused, a = refused + 1, b
         before.append(b)
@@ -68,26 +112,30 @@ def simulate(scores: np.ndarray, labels: np.ndarray, threshold: float, n: int,
             "draws": len(before)}
 
 
-def choose_prior(domains: dict[str, tuple[np.ndarray, np.ndarray]], threshold: float,
-                 priors: list[float], repeats: int) -> tuple[float, dict]:
-    """The prior strength with the best mean gain at ``CHOOSE_AT`` ratings among those whose
-    worst domain loses at most ``MAX_WORST_LOSS`` (the strongest prior if none does)."""
+def choose(domains: dict[str, Domain], threshold: float,
+           options: list[tuple[str, float]], repeats: int) -> tuple[tuple[str, float], dict]:
+    """The (method, prior strength) with the best mean gain at ``CHOOSE_AT`` ratings among
+    those whose worst domain loses at most ``MAX_WORST_LOSS`` (else the one with the best
+    worst domain)."""
     table = {}
-    for k in priors:
-        gains = {d: simulate(s, y, threshold, CHOOSE_AT, k, repeats)["gain"]
-                 for d, (s, y) in domains.items() if len(y) > CHOOSE_AT + 20}
-        table[k] = {"mean_gain": float(np.mean(list(gains.values()))),
-                    "worst_gain": float(min(gains.values())), "per_domain": gains}
-    ok = [k for k in priors if table[k]["worst_gain"] >= -MAX_WORST_LOSS]
-    chosen = max(ok, key=lambda k: table[k]["mean_gain"]) if ok else max(priors)
-    return chosen, table
+    for method, k in options:
+        gains = {d: simulate(dom, threshold, CHOOSE_AT, k, repeats, method=method)["gain"]
+                 for d, dom in domains.items() if len(dom.labels) > CHOOSE_AT + 20}
+        table[f"{method}:{k:g}"] = {
+            "method": method, "prior_strength": k,
+            "mean_gain": float(np.mean(list(gains.values()))),
+            "worst_gain": float(min(gains.values())), "per_domain": gains}
+    ok = [key for key in table if table[key]["worst_gain"] >= -MAX_WORST_LOSS]
+    best = (max(ok, key=lambda key: table[key]["mean_gain"]) if ok
+            else max(table, key=lambda key: table[key]["worst_gain"]))
+    return (table[best]["method"], table[best]["prior_strength"]), table
 
 
-def measure(domains: dict[str, tuple[np.ndarray, np.ndarray]], threshold: float,
-            prior: float, ns: list[int], repeats: int) -> dict:
+def measure(domains: dict[str, Domain], threshold: float, prior: float, ns: list[int],
+            repeats: int, method: str = "threshold") -> dict:
     """Per domain and ``n``: ``simulate``'s numbers; and per ``n`` the mean and worst gain."""
-    per = {d: {n: simulate(s, y, threshold, n, prior, repeats) for n in ns
-               if len(y) > n + 20} for d, (s, y) in domains.items()}
+    per = {d: {n: simulate(dom, threshold, n, prior, repeats, method=method) for n in ns
+               if len(dom.labels) > n + 20} for d, dom in domains.items()}
     summary = {}
     for n in ns:
         gains = [per[d][n]["gain"] for d in per if n in per[d]]
@@ -106,7 +154,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     help="the model that calibration belongs to")
     ap.add_argument("--ns", nargs="+", type=int, default=[25, 50, 100], help="ratings drawn")
     ap.add_argument("--priors", nargs="+", type=float, default=[0, 10, 25, 50, 100, 200],
-                    help="prior strengths to choose from (pseudo-ratings)")
+                    help="prior strengths to choose from for 'threshold' (pseudo-ratings)")
+    ap.add_argument("--reweight-priors", nargs="*", type=float, default=[3, 10, 30, 100],
+                    help="penalties to choose from for 'reweight' (the weights refitted, "
+                    "nli_judge.judge.reweighting); none: threshold only")
     ap.add_argument("--repeats", type=int, default=50, help="draws per domain and n")
     ap.add_argument("--limit", type=int, help="items per domain (for tests)")
     ap.add_argument("--out", type=Path, default=Path("reports/ood/recalibration.json"))
@@ -131,22 +182,24 @@ def main(argv: list[str] | None = None) -> dict:
         return answer_features(cache.get(items), items, k)
 
     dev = load(DEV_SOURCES, args.limit)
+    dev_rows = {n: features(items) for n, items in dev.items()}
     dev_y = {n: np.array([it.label for it in items]) for n, items in dev.items()}
-    oos, _ = out_of_sample(cand, {n: features(items) for n, items in dev.items()}, dev_y)
-    prior, choice = choose_prior({n: (oos[n], dev_y[n]) for n in dev}, threshold,
-                                 args.priors, args.repeats)
-    print(f"prior strength chosen on the dev sources: {prior:g}", flush=True)
+    aggs, _ = out_of_sample_aggregators(cand, dev_rows, dev_y)
+    dev_domains = {n: Domain.of(aggs[n], dev_rows[n], dev_y[n], threshold) for n in dev}
+    options = ([("threshold", k) for k in args.priors]
+               + [("reweight", k) for k in args.reweight_priors])
+    (method, prior), choice = choose(dev_domains, threshold, options, args.repeats)
+    print(f"chosen on the dev sources: {method}, prior strength {prior:g}", flush=True)
     held = {**{f"summedits-{d}": [it for it in summedits(d)][: args.limit]
                for d in SUMMEDITS_DOMAINS},
             **load(LOCKBOX, args.limit)}
-    domains = {}
-    for name, items in held.items():
-        rows = features(items)
-        domains[name] = (scores_of(agg, rows), np.array([it.label for it in items]))
-    result = measure(domains, threshold, prior, args.ns, args.repeats)
+    domains = {name: Domain.of(agg, features(items), np.array([it.label for it in items]),
+                               threshold) for name, items in held.items()}
+    result = measure(domains, threshold, prior, args.ns, args.repeats, method)
     report = {"command": "python -m eval.recalibration " + " ".join(argv or []),
               "seconds": round(time.perf_counter() - t0), "threshold": threshold,
-              "chosen_prior_strength": prior, "choice": choice, **result}
+              "chosen_method": method, "chosen_prior_strength": prior, "choice": choice,
+              **result}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1) + "\n")
     for n, s in result["summary"].items():

@@ -44,7 +44,6 @@ FEATURE_SETS: dict[str, tuple[str, ...]] = {
     "both": FEATURES,
     "overlap": ("baseline_overlap",),  # the benchmark's word-overlap baseline, for reference
 }
-NO_CLAIMS = 1.0  # an answer without claims is faithful (as the judge scores it)
 
 Feats = dict[str, list[dict]]  # source -> one feature dict per item
 
@@ -83,22 +82,27 @@ def platt(logits: dict[str, np.ndarray], labels: dict[str, np.ndarray]) -> tuple
     return float(lr.coef_[0, 0]), float(lr.intercept_[0])
 
 
-def _calibrated(z: np.ndarray, a: float, b: float) -> np.ndarray:
-    return np.where(np.isnan(z), NO_CLAIMS, 1 / (1 + np.exp(-(a * np.nan_to_num(z) + b))))
-
-
 def out_of_sample(cand: Candidate, dev: Feats, dev_y: dict[str, np.ndarray]
                   ) -> tuple[dict[str, np.ndarray], tuple[float, float]]:
     """Each dev source's scores from a fit on the other sources, Platt-rescaled on those
     out-of-sample log-odds, and the rescaling (a, b)."""
-    oos = {}
+    aggs, (a, b) = out_of_sample_aggregators(cand, dev, dev_y)
+    return {n: scores_of(agg, dev[n]) for n, agg in aggs.items()}, (a, b)
+
+
+def out_of_sample_aggregators(cand: Candidate, dev: Feats, dev_y: dict[str, np.ndarray]
+                              ) -> tuple[dict[str, LearnedAggregator], tuple[float, float]]:
+    """Per dev source, the answer score fitted on the other sources and Platt-rescaled on
+    every source's out-of-sample log-odds (the score a source the fit did not see gets), and
+    the rescaling (a, b)."""
+    fitted, oos = {}, {}
     for held in dev:
         rest = [n for n in dev if n != held]
-        agg = fit({n: dev[n] for n in rest}, {n: dev_y[n] for n in rest},
-                  FEATURE_SETS[cand.features], cand.c)
-        oos[held] = _logits(agg, dev[held])
+        fitted[held] = fit({n: dev[n] for n in rest}, {n: dev_y[n] for n in rest},
+                           FEATURE_SETS[cand.features], cand.c)
+        oos[held] = _logits(fitted[held], dev[held])
     a, b = platt(oos, dev_y)
-    return {n: _calibrated(z, a, b) for n, z in oos.items()}, (a, b)
+    return {n: agg.rescaled(a, b) for n, agg in fitted.items()}, (a, b)
 
 
 def evaluate(cand: Candidate, dev: Feats, dev_y: dict[str, np.ndarray],

@@ -84,6 +84,12 @@ def answer_features(claims: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]],
     }
 
 
+def logit(p: np.ndarray | float) -> np.ndarray:
+    """log(p / (1 - p)), p clipped to [1e-4, 1 - 1e-4] so that 0 and 1 stay finite."""
+    p = np.clip(np.asarray(p, dtype=float), 1e-4, 1 - 1e-4)
+    return np.log(p / (1 - p))
+
+
 @dataclass
 class LearnedAggregator:
     """Logistic regression over standardised ``features``: p(faithful)."""

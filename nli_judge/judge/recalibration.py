@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from nli_judge.judge.aggregation import logit
 from nli_judge.judge.aggregation_fit import balanced_accuracy
 
 MIN_RATINGS = 20
@@ -141,18 +142,13 @@ def check_enough(labels: Sequence[int]) -> None:
             f"{MIN_PER_CLASS} of each are needed (a threshold separates the two)")
 
 
-def _logit(p: np.ndarray | float) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=float), 1e-4, 1 - 1e-4)
-    return np.log(p / (1 - p))
-
-
 def fit_boundary(scores: np.ndarray, labels: np.ndarray) -> tuple[float, float] | None:
     """(a, b) of ``p(faithful) = sigmoid(a * logit(score) + b)`` on the ratings, classes
     weighing the same; None when higher scores do not mean more faithful here (a <= 0)."""
     from sklearn.linear_model import LogisticRegression
 
     y = np.asarray(labels, dtype=int)
-    z = _logit(scores)[:, None]
+    z = logit(scores)[:, None]
     lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(z, y)
     a, b = float(lr.coef_[0, 0]), float(lr.intercept_[0])
     return (a, b) if a > 0 else None
@@ -177,7 +173,7 @@ def fit_recalibration(scores: Sequence[float], labels: Sequence[int], threshold:
     a, b = fitted
     boundary = -b / a  # log-odds of the old score where the ratings say 50:50
     w = n / (n + prior_strength)
-    shrunk = w * boundary + (1 - w) * float(_logit(threshold))
+    shrunk = w * boundary + (1 - w) * float(logit(threshold))
     out["fitted_threshold"] = float(1 / (1 + np.exp(-boundary)))
     new_rescale = None
     if rescale and n >= PLATT_MIN:  # the slope too, shrunk toward 1 (the shipped score as it is)
@@ -195,7 +191,7 @@ def apply(scores: np.ndarray, fitted: dict) -> np.ndarray:
     if not fitted.get("rescale"):
         return np.asarray(scores, dtype=float)
     a, b = fitted["rescale"]
-    return 1 / (1 + np.exp(-(a * _logit(scores) + b)))
+    return 1 / (1 + np.exp(-(a * logit(scores) + b)))
 
 
 def held_out_agreement(scores: Sequence[float], labels: Sequence[int], threshold: float,
