@@ -121,6 +121,9 @@ def choose(domains: dict[str, Domain], threshold: float,
     for method, k in options:
         gains = {d: simulate(dom, threshold, CHOOSE_AT, k, repeats, method=method)["gain"]
                  for d, dom in domains.items() if len(dom.labels) > CHOOSE_AT + 20}
+        if not gains:
+            raise ValueError(f"no dev source has {CHOOSE_AT + 21} items or more: too few "
+                             "to choose on")
         table[f"{method}:{k:g}"] = {
             "method": method, "prior_strength": k,
             "mean_gain": float(np.mean(list(gains.values()))),
@@ -139,6 +142,9 @@ def measure(domains: dict[str, Domain], threshold: float, prior: float, ns: list
     summary = {}
     for n in ns:
         gains = [per[d][n]["gain"] for d in per if n in per[d]]
+        if not gains:
+            raise ValueError(f"no domain has {n + 20} items or more: too few to draw {n} "
+                             "ratings and score the rest")
         summary[n] = {"domains": len(gains), "mean_gain": float(np.mean(gains)),
                       "worst_gain": float(min(gains))}
     return {"per_domain": per, "summary": summary}
@@ -188,14 +194,20 @@ def main(argv: list[str] | None = None) -> dict:
     dev_domains = {n: Domain.of(aggs[n], dev_rows[n], dev_y[n], threshold) for n in dev}
     options = ([("threshold", k) for k in args.priors]
                + [("reweight", k) for k in args.reweight_priors])
-    (method, prior), choice = choose(dev_domains, threshold, options, args.repeats)
+    try:
+        (method, prior), choice = choose(dev_domains, threshold, options, args.repeats)
+    except ValueError as err:
+        raise SystemExit(f"error: {err} (--limit {args.limit})") from None
     print(f"chosen on the dev sources: {method}, prior strength {prior:g}", flush=True)
     held = {**{f"summedits-{d}": [it for it in summedits(d)][: args.limit]
                for d in SUMMEDITS_DOMAINS},
             **load(LOCKBOX, args.limit)}
     domains = {name: Domain.of(agg, features(items), np.array([it.label for it in items]),
                                threshold) for name, items in held.items()}
-    result = measure(domains, threshold, prior, args.ns, args.repeats, method)
+    try:
+        result = measure(domains, threshold, prior, args.ns, args.repeats, method)
+    except ValueError as err:
+        raise SystemExit(f"error: {err} (--limit {args.limit})") from None
     report = {"command": "python -m eval.recalibration " + " ".join(argv or []),
               "seconds": round(time.perf_counter() - t0), "threshold": threshold,
               "chosen_method": method, "chosen_prior_strength": prior, "choice": choice,

@@ -6,6 +6,7 @@ import json
 import numpy as np
 import pytest
 
+from eval import recalibration as recalibration_cli
 from eval.ood import __main__ as ood_cli
 from eval.ood.evidence import average
 from eval.ood.protocol import Candidate, choose, evaluate, platt
@@ -117,6 +118,13 @@ def test_command_end_to_end_on_the_shipped_model(tmp_path, monkeypatch):
     again = ood_cli.main(["--limit", "4", "--windows", "2", "--out", str(out),
                           "--var-dir", str(tmp_path / "var")])
     assert again["chosen"] == report["chosen"]
+    # the recalibration measurement reads the same cache and calibration; 4 items a source
+    # are too few to draw ratings from, and it says so instead of reporting nothing
+    monkeypatch.setenv("GC_VAR_DIR", str(tmp_path / "var"))
+    with pytest.raises(SystemExit, match="too few to choose on"):
+        recalibration_cli.main(["--calibration", str(cal), "--limit", "4", "--repeats", "2",
+                                "--out", str(tmp_path / "recal.json")])
+    assert not (tmp_path / "recal.json").exists()
 
 
 def test_bad_arguments_say_what_to_write(tmp_path):

@@ -62,3 +62,12 @@ def test_way_and_prior_chosen_by_mean_gain_within_the_worst_case_rule():
     assert f"{method}:{chosen:g}" == max(ok, key=lambda k: table[k]["mean_gain"])
     result = measure(domains, 0.5, chosen, [25, 50], repeats=5)
     assert set(result["summary"]) == {25, 50} and result["summary"][50]["domains"] == 3
+
+
+def test_too_few_items_to_draw_from_say_so():
+    import pytest
+
+    with pytest.raises(ValueError, match="too few"):
+        measure({"tiny": _domain(40, 0.0, 6)}, 0.5, 10, [50], repeats=2)
+    with pytest.raises(ValueError, match="too few to choose"):
+        choose({"tiny": _domain(40, 0.0, 6)}, 0.5, [("threshold", 10)], repeats=2)
