@@ -48,8 +48,8 @@ def recalibration(ratings: list[dict]) -> None:
     st.subheader("Recalibrate the judge from these ratings")
     s = resources.settings()
     in_force = s.judge_calibration_dir
-    st.caption(f"Calibration in force: {in_force or 'the shipped one'}. The judge's threshold "
-               "is fitted on the ratings and shrunk toward the shipped one when they are few; "
+    st.caption(f"Calibration in force: {in_force or 'the shipped one'}. The judge is refitted "
+               "on the ratings and shrunk toward the shipped calibration when they are few; "
                "the agreement below is held out (5-fold), not in-sample.")
     if st.button("Compute what the ratings would change", key="recal_preview"):
         st.session_state.pop("recalibration", None)
@@ -74,6 +74,10 @@ def recalibration(ratings: list[dict]) -> None:
                 f"{held['after'] - held['before']:+.3f}")
     if fitted.get("note"):
         st.caption(fitted["note"])
+    if fitted.get("weights"):
+        st.caption("The answer score's weights, shipped -> fitted on these ratings: "
+                   + ", ".join(f"{name} {a:+.2f} -> {b:+.2f}"
+                               for name, (a, b) in fitted["weights"].items()))
     if st.button("Apply this calibration", key="recal_apply", type="primary"):
         out = write(s.applied_calibration_dir, calibration, report)
         resources.judge.clear()

@@ -41,7 +41,8 @@ from pathlib import Path
 from nli_judge.judge.batch import BatchConfig, BatchInputError, judge_file
 from nli_judge.judge.faithfulness import FaithfulnessJudge, InputTooLarge
 from nli_judge.judge.recalibration import (
-    PRIOR_STRENGTH,
+    METHOD,
+    PRIORS,
     RatingsError,
     check_enough,
     fit_from_ratings,
@@ -153,16 +154,21 @@ def calibrate_main(argv: list[str]) -> dict:
     ap.add_argument("--model", help="NLI checkpoint folder (default: the shipped model)")
     ap.add_argument("--calibration", type=Path,
                     help="start from this calibration (default: the model's own)")
-    ap.add_argument("--prior-strength", type=float, default=PRIOR_STRENGTH,
-                    help="how many ratings the shipped calibration counts for (default "
-                    f"{PRIOR_STRENGTH:g}, chosen on dev data: python -m eval.recalibration)")
+    ap.add_argument("--method", choices=sorted(PRIORS), default=METHOD,
+                    help="threshold: move the verdict threshold (and from 100 ratings the "
+                    "score's slope); reweight: refit the answer score's weights too (default "
+                    f"{METHOD}, chosen on dev data: python -m eval.recalibration)")
+    ap.add_argument("--prior-strength", type=float,
+                    help="how strongly the shipped calibration holds (default: the method's, "
+                    + ", ".join(f"{m} {k:g}" for m, k in PRIORS.items())
+                    + "; chosen on dev data by python -m eval.recalibration)")
     args = ap.parse_args(argv)
     try:
         rated = read_ratings(args.ratings)
         check_enough([r.faithful for r in rated])
         judge = FaithfulnessJudge.load(args.model, calibration=args.calibration)
         calibration, report = fit_from_ratings(judge, rated, str(args.ratings),
-                                               args.prior_strength)
+                                               args.prior_strength, args.method)
         write(args.out, calibration, report)
     except (RatingsError, InputTooLarge, OSError, ValueError) as e:
         raise SystemExit(f"error: {e}; nothing was written") from None
@@ -170,6 +176,7 @@ def calibrate_main(argv: list[str]) -> dict:
     print(f"{fitted['ratings']} rated answers ({fitted['faithful']} faithful): threshold "
           f"{fitted['shipped_threshold']:.3f} -> {fitted['threshold']:.3f}"
           + (" with the score rescaled" if fitted.get("rescale") else "")
+          + (" with the answer score's weights refitted" if "weights" in fitted else "")
           + f"; agreement with the ratings (balanced accuracy, held out) {held['before']:.3f}"
           f" -> {held['after']:.3f}")
     if fitted.get("note"):

@@ -38,6 +38,9 @@ PLATT_MIN = 100  # from this many ratings the score's slope is refitted too
 # Pseudo-ratings the shipped calibration counts for (python -m eval.recalibration chose it on
 # the dev sources: docs/judge-ood.md has the table).
 PRIOR_STRENGTH = 50.0
+# How a deployment's ratings recalibrate the judge by default, and each way's prior strength.
+METHOD = "threshold"
+PRIORS = {"threshold": PRIOR_STRENGTH, "reweight": 10.0}
 FAITHFUL_RATING = 4
 FILE = "judge_calibration.json"
 
@@ -200,19 +203,33 @@ def held_out_agreement(scores: Sequence[float], labels: Sequence[int], threshold
     """Balanced accuracy against the ratings before (shipped threshold) and after
     recalibrating, each fold scored by a recalibration fitted on the other folds (so
     "after" is not in-sample). Folds too small to fit keep the shipped threshold."""
-    s, y = np.asarray(scores, dtype=float), np.asarray(labels, dtype=int)
+    s = np.asarray(scores, dtype=float)
+
+    def after(train: np.ndarray, test: np.ndarray, y: np.ndarray) -> np.ndarray:
+        fitted = fit_recalibration(s[train], y[train], threshold, prior_strength, rescale)
+        return apply(s[test], fitted) >= fitted["threshold"]
+
+    return cross_fitted(s >= threshold, labels, after, folds, seed)
+
+
+def cross_fitted(before: np.ndarray, labels: Sequence[int], after, folds: int = 5,
+                 seed: int = 0) -> dict:
+    """Balanced accuracy of the verdicts ``before`` (1 faithful) and of ``after(train,
+    test, labels)``, the verdicts on ``test`` of a recalibration fitted on ``train``, each
+    fold held out; a fold whose ratings are refused keeps the ``before`` verdicts."""
+    y = np.asarray(labels, dtype=int)
+    before = np.asarray(before, dtype=int)
     order = np.random.default_rng(seed).permutation(len(y))
-    pred_after = np.zeros(len(y), dtype=int)
+    pred_after = before.copy()
     for k in range(folds):
         test = order[k::folds]
         train = np.setdiff1d(order, test)
         try:
-            fitted = fit_recalibration(s[train], y[train], threshold, prior_strength, rescale)
+            pred_after[test] = after(train, test, y)
         except RatingsError:
-            fitted = {"threshold": threshold, "rescale": None}
-        pred_after[test] = apply(s[test], fitted) >= fitted["threshold"]
-    return {"before": balanced_accuracy(y, (s >= threshold).astype(int)),
-            "after": balanced_accuracy(y, pred_after), "folds": folds, "n": int(len(y))}
+            pass
+    return {"before": balanced_accuracy(y, before), "after": balanced_accuracy(y, pred_after),
+            "folds": folds, "n": int(len(y))}
 
 
 def recalibrated(calibration: dict, fitted: dict, source: str) -> dict:
@@ -229,23 +246,60 @@ def recalibrated(calibration: dict, fitted: dict, source: str) -> dict:
 
 
 def fit_from_ratings(judge, rated: Sequence[Rated], source: str,
-                     prior_strength: float = PRIOR_STRENGTH) -> tuple[dict, dict]:
+                     prior_strength: float | None = None, method: str = METHOD
+                     ) -> tuple[dict, dict]:
     """Score the rated answers with ``judge`` (a ``FaithfulnessJudge``) and fit the
-    deployment's calibration: (the calibration dict to write, a report with the fit and the
-    agreement with the ratings before and after, held out by 5-fold cross-fitting).
-    ``RatingsError`` when the ratings cannot be used."""
+    deployment's calibration by ``method`` (``threshold``: the threshold, and from
+    ``PLATT_MIN`` ratings the score's slope; ``reweight``: the answer score's weights,
+    ``nli_judge.judge.reweighting``; a judge without a learned score can only move its
+    threshold): (the calibration dict to write, a report with the fit and the agreement with
+    the ratings before and after, held out by 5-fold cross-fitting). ``prior_strength``
+    defaults to the method's own. ``RatingsError`` when the ratings cannot be used."""
+    if method not in PRIORS:
+        raise ValueError(f"unknown recalibration method {method!r}: " + ", ".join(PRIORS))
     labels = np.array([r.faithful for r in rated], dtype=int)
     check_enough(labels)
-    results = judge.score_batch([{"answer": r.answer, "passages": r.passages,
-                                  "question": r.question} for r in rated])
-    scores = np.array([r.score for r in results])
+    inputs = [{"answer": r.answer, "passages": r.passages, "question": r.question}
+              for r in rated]
+    learned = judge.aggregator is not None and judge.settings.aggregate == "learned"
     shipped = judge.settings.threshold
-    can_rescale = judge.aggregator is not None and judge.settings.aggregate == "learned"
-    fitted = fit_recalibration(scores, labels, shipped, prior_strength, can_rescale)
+    if method == "reweight" and learned:
+        k = PRIORS["reweight"] if prior_strength is None else prior_strength
+        return _reweight(judge, inputs, rated, labels, source, k)
+    k = PRIORS["threshold"] if prior_strength is None else prior_strength
+    scores = np.array([r.score for r in judge.score_batch(inputs)])
+    fitted = fit_recalibration(scores, labels, shipped, k, learned)
     report = {"ratings": source, "fitted": fitted,
-              "held_out": held_out_agreement(scores, labels, shipped, prior_strength,
-                                             rescale=can_rescale)}
+              "held_out": held_out_agreement(scores, labels, shipped, k, rescale=learned)}
     return recalibrated(judge.calibration or {"settings": {}}, fitted, source), report
+
+
+def _reweight(judge, inputs: list[dict], rated: Sequence[Rated], labels: np.ndarray,
+              source: str, prior_strength: float) -> tuple[dict, dict]:
+    from nli_judge.judge.aggregation_fit import features_of, scores_of
+    from nli_judge.judge.reweighting import fit_reweighting
+
+    rows = features_of(judge.claim_evidence(inputs), rated,
+                       judge.settings.contradiction_min_overlap)
+    agg, threshold = judge.aggregator, judge.settings.threshold
+    new = fit_reweighting(agg, rows, labels, threshold, prior_strength)
+
+    def after(train: np.ndarray, test: np.ndarray, y: np.ndarray) -> np.ndarray:
+        check_enough(y[train])
+        fold = fit_reweighting(agg, [rows[i] for i in train], y[train], threshold,
+                               prior_strength)
+        return scores_of(fold, [rows[i] for i in test]) >= threshold
+
+    fitted = {"method": "reweight", "ratings": len(labels), "faithful": int(labels.sum()),
+              "shipped_threshold": threshold, "threshold": threshold,
+              "prior_strength": prior_strength,
+              "weights": {f: [round(a, 4), round(b, 4)]
+                          for f, a, b in zip(agg.features, agg.coef, new.coef, strict=True)}}
+    report = {"ratings": source, "fitted": fitted,
+              "held_out": cross_fitted(scores_of(agg, rows) >= threshold, labels, after)}
+    calibration = dict(judge.calibration or {"settings": {}}, aggregator=new.to_dict())
+    calibration["recalibration"] = {**fitted, "source": source}
+    return calibration, report
 
 
 def write(out: str | Path, calibration: dict, report: dict) -> Path:

@@ -171,3 +171,29 @@ def test_load_refuses_a_missing_or_broken_calibration(tmp_path):
     (tmp_path / "judge_calibration.json").write_text("{}")
     with pytest.raises(ValueError, match="no 'settings'"):
         FaithfulnessJudge.load(calibration=tmp_path)
+
+
+def test_reweighting_from_ratings_writes_a_score_the_judge_uses(tmp_path, capsys):
+    """--method reweight refits the answer score's weights on the ratings; the features it
+    fits on are the ones the judge scores with (same score before the refit)."""
+    from nli_judge.judge.aggregation_fit import features_of, scores_of
+
+    judge = FaithfulnessJudge.load()
+    rated = read_ratings(_ratings(tmp_path))
+    inputs = [{"answer": r.answer, "passages": r.passages} for r in rated]
+    rows = features_of(judge.claim_evidence(inputs), rated,
+                       judge.settings.contradiction_min_overlap)
+    assert scores_of(judge.aggregator, rows) == pytest.approx(
+        [r.score for r in judge.score_batch(inputs)], abs=1e-6)
+    out = tmp_path / "deploy"
+    report = cli.calibrate_main(["--ratings", str(_ratings(tmp_path)), "--out", str(out),
+                                 "--method", "reweight", "--prior-strength", "1"])
+    assert "weights refitted" in capsys.readouterr().out
+    fitted = report["fitted"]
+    assert fitted["threshold"] == fitted["shipped_threshold"] == judge.settings.threshold
+    assert any(a != b for a, b in fitted["weights"].values())
+    again = FaithfulnessJudge.load(calibration=out)
+    assert again.aggregator.coef != judge.aggregator.coef
+    assert again.aggregator.coef == pytest.approx([b for _, b in fitted["weights"].values()],
+                                                  abs=1e-4)
+    assert 0 <= report["held_out"]["after"] <= 1
