@@ -133,6 +133,22 @@ def swap_pair(sentence: str, rng: random.Random) -> str | None:
     return None
 
 
+# Words that cannot make a phrase worth swapping on their own, or end one before a noun.
+_FUNCTION_WORDS = {"the", "a", "an", "this", "that", "these", "those", "its", "their", "his",
+                   "her", "our", "your", "my", "one", "it", "they", "we", "you", "he", "she",
+                   "i", "there", "which", "who", "what", "how"}
+# A word right after the "verb" that shows it was a noun ("environmental triggers remain").
+_NOT_AFTER_VERB = re.compile(r"(?:is|are|was|were|be|been|remain|remains|may|can|will|has|have|"
+                             r"had|do|does|did|not)\b", re.I)
+
+
+def _is_phrase(words: str) -> bool:
+    """A noun phrase to swap: some word that is not a function word, and not ending in a
+    determiner (a verb after a determiner is an adjective: "the affected area")."""
+    low = words.lower().split()
+    return any(w not in _FUNCTION_WORDS for w in low) and low[-1] not in _FUNCTION_WORDS
+
+
 def swap_roles(sentence: str, rng: random.Random) -> str | None:
     """Swap the noun phrases around a relation verb ("Smoking causes lung cancer" -> "Lung
     cancer causes smoking"): the same words in another order, a claim the passage does not
@@ -148,8 +164,9 @@ def swap_roles(sentence: str, rng: random.Random) -> str | None:
         stop = _PHRASE_END.search(after)
         right = after[:stop.start() if stop else len(after)].strip()
         if not (1 <= len(left.split()) <= 5 and 1 <= len(right.split()) <= 5) \
-                or left.lower() == right.lower():
-            continue
+                or left.lower() == right.lower() or not _is_phrase(left) \
+                or not _is_phrase(right) or _NOT_AFTER_VERB.match(right):
+            continue  # "the affected area", "It affects ...", "triggers remain": no roles
         new_left, new_right = right, left
         if left_start == 0:  # the sentence's first word moves: fix the capitals
             new_left = new_left[:1].upper() + new_left[1:]

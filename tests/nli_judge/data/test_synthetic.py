@@ -69,5 +69,10 @@ def test_swap_roles_swaps_the_phrases_around_a_relation_verb():
     assert swap_roles("It helps a lot.", rng) is None
     assert swap_roles("Eating very large spicy late meals causes gas.",
                       rng) is None
+    # an adjective ("the affected area"), a pronoun subject, a noun that looks like a verb
+    for sentence in ("Symptoms depend on the affected area of the body.",
+                     "It affects how we think and act.",
+                     "The environmental triggers remain unclear."):
+        assert swap_roles(sentence, rng) is None, sentence
     assert corrupt("Smoking causes lung cancer.", rng, [], [], ("roles",)) == (
         "Lung cancer causes smoking.", "roles")
