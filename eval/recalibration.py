@@ -177,15 +177,15 @@ def main(argv: list[str] | None = None) -> dict:
     if "aggregator" not in cal:
         raise SystemExit(f"error: {args.calibration} has no learned answer score")
     agg = LearnedAggregator.from_dict(cal["aggregator"])
-    k, threshold = cal["settings"]["max_windows"], cal["settings"]["threshold"]
+    windows, threshold = cal["settings"]["max_windows"], cal["settings"]["threshold"]
     proto = cal.get("protocol", {})
     if proto.get("features") not in FEATURE_SETS:
         raise SystemExit(f"error: {args.calibration} was not written by python -m eval.ood")
-    cand = Candidate(proto["model"], k, proto["features"], proto["c"])
+    cand = Candidate(proto["model"], windows, proto["features"], proto["c"])
     cache = EvidenceCache(cache_path(VarPaths.from_env().root / "ood", args.model), args.model)
 
     def features(items: list) -> list[dict]:
-        return answer_features(cache.get(items), items, k)
+        return answer_features(cache.get(items), items, windows)
 
     dev = load(DEV_SOURCES, args.limit)
     dev_rows = {n: features(items) for n, items in dev.items()}
