@@ -36,7 +36,7 @@ from eval.datasets import SUMMEDITS_DOMAINS, summedits
 from eval.ood.evidence import EvidenceCache, answer_features, cache_path
 from eval.ood.protocol import FEATURE_SETS, Candidate, out_of_sample_aggregators
 from eval.ood.sources import DEV_SOURCES, LOCKBOX, load
-from nli_judge.judge.aggregation import LearnedAggregator, logit
+from nli_judge.judge.aggregation import LearnedAggregator
 from nli_judge.judge.aggregation_fit import balanced_accuracy, scores_of
 from nli_judge.judge.faithfulness import read_calibration
 from nli_judge.judge.recalibration import (
@@ -45,13 +45,12 @@ from nli_judge.judge.recalibration import (
     check_enough,
     fit_recalibration,
 )
-from nli_judge.judge.reweighting import fit_shift, standardised
+from nli_judge.judge.reweighting import fit_shift, shift_inputs
 from nli_judge.model.nli_model import SHIPPED_MODEL_DIR
 from nli_judge.var_paths import VarPaths
 
 CHOOSE_AT = 50
 MAX_WORST_LOSS = 0.01
-METHODS = ("threshold", "reweight")
 
 
 @dataclass
@@ -68,11 +67,8 @@ class Domain:
     @classmethod
     def of(cls, agg: LearnedAggregator, rows: list[dict], labels: np.ndarray,
            threshold: float) -> Domain:
-        scores = scores_of(agg, rows)
-        claims = np.array([r["log_claims"] > 0 for r in rows])
-        z = np.where(claims[:, None], standardised(agg, rows), 0.0)
-        base = np.where(claims, logit(scores) - logit(threshold), 20.0)  # no claims: kept
-        return cls(scores, np.asarray(labels), z, base)
+        base, z = shift_inputs(agg, rows, threshold)
+        return cls(scores_of(agg, rows), np.asarray(labels), z, base)
 
 
 def _after(dom: Domain, rated: np.ndarray, rest: np.ndarray, threshold: float,

@@ -31,6 +31,7 @@ from nli_judge.judge.aggregation import FEATURES, VARIANTS, LearnedAggregator
 from nli_judge.judge.aggregation_fit import (
     balanced_accuracy,
     fit,
+    has_claims,
     scores_of,
     set_class_weights,
 )
@@ -62,7 +63,7 @@ class Candidate:
 
 
 def _logits(agg: LearnedAggregator, rows: list[dict]) -> np.ndarray:
-    return np.array([agg.logit(r) if r["log_claims"] > 0 else np.nan for r in rows])
+    return np.array([agg.logit(r) if has_claims(r) else np.nan for r in rows])
 
 
 def _auc(y: np.ndarray, s: np.ndarray) -> float | None:

@@ -61,13 +61,14 @@ def fit(feats: dict[str, list[dict]], labels: dict[str, np.ndarray], features: S
                                  weights / weights.mean(), features, c)  # mean weight 1: usual C
 
 
-def _has_claims(feats: dict[str, float]) -> bool:
+def has_claims(feats: dict[str, float]) -> bool:
+    """Whether the answer had claims to check (one without is faithful, score 1.0)."""
     return feats["log_claims"] > 0
 
 
 def scores_of(agg: LearnedAggregator, rows: list[dict]) -> np.ndarray:
     """Answer scores as the judge gives them: 1.0 for an answer without claims."""
-    return np.array([agg.score(r) if _has_claims(r) else 1.0 for r in rows])
+    return np.array([agg.score(r) if has_claims(r) else 1.0 for r in rows])
 
 
 def leave_one_set_out(feats: dict[str, list[dict]], labels: dict[str, np.ndarray]) -> dict:

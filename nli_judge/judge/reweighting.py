@@ -23,11 +23,26 @@ import numpy as np
 
 from nli_judge.judge.aggregation import LearnedAggregator, logit
 
+NO_CLAIMS_LOGIT = 20.0  # an answer without claims: faithful, out of any shift's reach
+
 
 def standardised(agg: LearnedAggregator, rows: Sequence[dict[str, float]]) -> np.ndarray:
     """(n, features) matrix of ``rows`` standardised with the aggregator's own mean and scale."""
     x = np.array([[r[f] for f in agg.features] for r in rows], dtype=float)
     return (x - np.asarray(agg.mean)) / np.asarray(agg.scale)
+
+
+def shift_inputs(agg: LearnedAggregator, rows: Sequence[dict[str, float]], threshold: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``(base, z)`` for ``fit_shift``: the verdict log-odds at ``threshold`` and the
+    standardised features. An answer without claims is faithful whatever the weights (the
+    judge scores it 1.0), so it gets a fixed large ``base`` and zero features."""
+    from nli_judge.judge.aggregation_fit import has_claims
+
+    claims = np.array([has_claims(r) for r in rows], dtype=bool)
+    base = np.array([agg.logit(r) for r in rows]) - float(logit(threshold))
+    return (np.where(claims, base, NO_CLAIMS_LOGIT),
+            np.where(claims[:, None], standardised(agg, rows), 0.0))
 
 
 def fit_shift(base: np.ndarray, z: np.ndarray, labels: Sequence[int],
@@ -66,7 +81,6 @@ def fit_reweighting(agg: LearnedAggregator, rows: Sequence[dict[str, float]],
     """The shipped ``agg`` (verdict: score >= ``threshold``) refitted on rated answers'
     feature ``rows`` and ``labels``, shrunk toward it (module docstring); the verdict stays
     score >= ``threshold``."""
-    z = standardised(agg, rows)
-    base = np.array([agg.logit(r) for r in rows]) - float(logit(threshold))
+    base, z = shift_inputs(agg, rows, threshold)
     d, e = fit_shift(base, z, labels, prior_strength)
     return reweighted(agg, d, e)

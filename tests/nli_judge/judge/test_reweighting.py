@@ -11,7 +11,8 @@ SHIPPED = LearnedAggregator(["a", "b"], [0.5, 0.0], [2.0, 1.0], [1.5, 0.0], 0.2)
 def _ratings(n=200, seed=0):
     rng = np.random.default_rng(seed)
     y = rng.integers(0, 2, n)
-    rows = [{"a": float(rng.normal(0.5, 2.0)), "b": float(rng.normal(2.0 * (v - 0.5)))}
+    rows = [{"a": float(rng.normal(0.5, 2.0)), "b": float(rng.normal(2.0 * (v - 0.5))),
+             "log_claims": 1.0}
             for v in y]
     return rows, y
 
